@@ -1,0 +1,57 @@
+# Feedscope. `make run` opens the window on the demo feed; `make test` is
+# what CI runs (.ci/run). Both install the Debian packages they need when
+# they are missing, and say nothing when they are present.
+
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin
+export LANG ?= C.UTF-8
+
+# What building Fyne (cgo, GL, X11) needs, plus the servers and tools the
+# tests start: redis-server for the Redis relay tests, Xvfb and ImageMagick
+# for the window smoke test.
+BUILD_DEBS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
+	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
+TEST_DEBS := redis-server xvfb xauth imagemagick
+
+GO ?= go
+GOFLAGS_TEST ?= -race -count=1
+
+.PHONY: all build run test deps build-deps test-deps vet fmt-check
+
+all: build
+
+# deps-% installs the named Debian packages when any is missing:
+# apt-get update runs once, and only then.
+define install_debs
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:" $$missing; \
+		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+		$$sudo apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+build-deps:
+	$(call install_debs,$(BUILD_DEBS))
+
+test-deps:
+	$(call install_debs,$(BUILD_DEBS) $(TEST_DEBS))
+
+deps: test-deps
+
+build: build-deps
+	$(GO) build -o feedscope .
+
+run: build
+	./feedscope
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
+
+vet: build-deps
+	$(GO) vet ./...
+
+test: test-deps fmt-check vet
+	$(GO) test $(GOFLAGS_TEST) ./...

@@ -1,0 +1,237 @@
+package feeds
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Transport says how a feed reaches its server.
+type Transport int
+
+const (
+	// Auto picks WebSocket for ws:// and wss:// URLs; for http(s) the
+	// Content-Type of the first response decides (text/event-stream means
+	// SSE, anything else polling).
+	Auto Transport = iota
+	// Poll fetches the URL with GET at a fixed interval.
+	Poll
+	// WebSocket keeps one WebSocket connection open.
+	WebSocket
+	// SSE reads a text/event-stream (Server-Sent Events).
+	SSE
+)
+
+var transportNames = [...]string{Auto: "auto", Poll: "poll", WebSocket: "ws", SSE: "sse"}
+
+// String returns the short name used on the command line: auto, poll, ws, sse.
+func (t Transport) String() string {
+	if t >= 0 && int(t) < len(transportNames) {
+		return transportNames[t]
+	}
+	return fmt.Sprintf("Transport(%d)", int(t))
+}
+
+// Title returns the name shown in menus: Auto, Polling, WebSocket, SSE.
+func (t Transport) Title() string {
+	switch t {
+	case Auto:
+		return "Auto"
+	case Poll:
+		return "Polling"
+	case WebSocket:
+		return "WebSocket"
+	case SSE:
+		return "SSE"
+	}
+	return t.String()
+}
+
+// Transports lists every transport in menu order.
+var Transports = []Transport{Auto, Poll, WebSocket, SSE}
+
+// ParseTransport accepts the names String and Title return, in any case,
+// plus "polling", "websocket" and "" (Auto).
+func ParseTransport(s string) (Transport, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "auto":
+		return Auto, nil
+	case "poll", "polling", "http":
+		return Poll, nil
+	case "ws", "wss", "websocket":
+		return WebSocket, nil
+	case "sse", "eventsource", "event-stream":
+		return SSE, nil
+	}
+	return Auto, fmt.Errorf("feeds: unknown transport %q (want auto, poll, ws or sse)", s)
+}
+
+// Defaults for the zero values of Config's fields.
+const (
+	DefaultPollInterval     = time.Second
+	DefaultRequestTimeout   = 10 * time.Second
+	DefaultHandshakeTimeout = 10 * time.Second
+	DefaultHeartbeat        = 15 * time.Second
+	DefaultReadLimit        = 1 << 20
+)
+
+// Config describes a feed. Its zero value, given a URL, is a working feed:
+// every zero field means the documented default.
+type Config struct {
+	// URL of the server: http(s):// or ws(s)://.
+	URL string
+	// Transport to use; Auto (the zero value) decides from the URL and
+	// the first response.
+	Transport Transport
+	// Header is sent with every request and WebSocket handshake
+	// (Authorization, Cookie, Origin, ...). Its values never appear in
+	// errors or states.
+	Header http.Header
+
+	// PollInterval is the time between polls. Default 1 s.
+	PollInterval time.Duration
+	// RequestTimeout bounds one poll request, and the time to receive the
+	// response headers of an SSE stream. Default 10 s.
+	RequestTimeout time.Duration
+	// HandshakeTimeout bounds a WebSocket handshake. Default 10 s.
+	HandshakeTimeout time.Duration
+	// Heartbeat is the WebSocket ping interval: a peer that answers
+	// nothing within two intervals is declared dead and the feed
+	// reconnects. Default 15 s.
+	Heartbeat time.Duration
+	// PingText, when set, is sent as a text message after the WebSocket
+	// has been idle for a Heartbeat interval (the application heartbeat of
+	// the original article's browser client, e.g. "ping").
+	PingText string
+	// PongText is the reply to PingText (e.g. "pong"); a text message
+	// equal to it counts as a heartbeat, never as data.
+	PongText string
+	// ReadLimit is the largest message (WebSocket frame, SSE event, poll
+	// body) accepted, in bytes. Default 1 MiB. Larger messages are an
+	// error that reconnects.
+	ReadLimit int64
+
+	// TLS, when non-nil, is used for https and wss (for example to trust a
+	// private CA).
+	TLS *tls.Config
+	// InsecureSkipVerify turns off TLS certificate verification. Off by
+	// default; the app shows a warning while it is on.
+	InsecureSkipVerify bool
+
+	// Backoff decides reconnect delays; the zero value means the defaults
+	// documented on Backoff.
+	Backoff Backoff
+}
+
+func (c Config) pollInterval() time.Duration {
+	return orDefault(c.PollInterval, DefaultPollInterval)
+}
+func (c Config) requestTimeout() time.Duration {
+	return orDefault(c.RequestTimeout, DefaultRequestTimeout)
+}
+func (c Config) handshakeTimeout() time.Duration {
+	return orDefault(c.HandshakeTimeout, DefaultHandshakeTimeout)
+}
+func (c Config) heartbeat() time.Duration { return orDefault(c.Heartbeat, DefaultHeartbeat) }
+func (c Config) readLimit() int64 {
+	if c.ReadLimit > 0 {
+		return c.ReadLimit
+	}
+	return DefaultReadLimit
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// State is where a feed's connection stands.
+type State int
+
+const (
+	// Connecting: the first attempt, or a new transport, is under way.
+	Connecting State = iota
+	// Connected: the connection is up (for polling: the last request
+	// succeeded).
+	Connected
+	// Reconnecting: the connection failed; the next attempt comes after
+	// Status.Delay.
+	Reconnecting
+	// Stopped: the feed has ended, for good (Status.Err says why; nil
+	// when its context was cancelled).
+	Stopped
+)
+
+func (s State) String() string {
+	switch s {
+	case Connecting:
+		return "Connecting"
+	case Connected:
+		return "Connected"
+	case Reconnecting:
+		return "Reconnecting"
+	case Stopped:
+		return "Stopped"
+	}
+	return fmt.Sprintf("State(%d)", int(s))
+}
+
+// Status is a state change.
+type Status struct {
+	State State
+	// Transport in use (resolved: never Auto once known).
+	Transport Transport
+	// Attempt counts failed attempts since the last good connection
+	// (Reconnecting only; the first retry is attempt 1).
+	Attempt int
+	// Delay until the next attempt (Reconnecting only).
+	Delay time.Duration
+	// Err is the cause of Reconnecting, or the final error of Stopped
+	// (nil when the feed was stopped by its context).
+	Err error
+	// Time the state was entered.
+	Time time.Time
+}
+
+// Message is one payload from the server.
+type Message struct {
+	// Data is the payload: a poll body, a WebSocket frame or an SSE
+	// event's data. The receiver owns it.
+	Data []byte
+	// Event is the SSE event type ("" when the event had no event: line).
+	Event string
+	// ID is the SSE event id, when there is one.
+	ID string
+	// ContentType of the HTTP response that carried the message (polling
+	// and SSE), used by the decoder to recognise Prometheus text.
+	ContentType string
+	// Binary is true for a binary WebSocket frame.
+	Binary bool
+	// Time of arrival.
+	Time time.Time
+}
+
+// Kind tells which field of an Event is set.
+type Kind int
+
+const (
+	// KindMessage: Event.Message holds a message.
+	KindMessage Kind = iota
+	// KindStatus: Event.Status holds a state change.
+	KindStatus
+)
+
+// Event is one thing a feed delivers: a message or a state change.
+type Event struct {
+	Kind    Kind
+	Message Message
+	Status  Status
+}
+
+// Handler receives a feed's events, in order, from one goroutine at a
+// time. It should return quickly: the feed does not read while it runs.
+type Handler func(Event)
