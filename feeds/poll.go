@@ -1,0 +1,165 @@
+package feeds
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"time"
+)
+
+// pollState is what a poller remembers between requests: the validators
+// of the last 200, sent back so that the server can answer 304.
+type pollState struct {
+	etag         string
+	lastModified string
+}
+
+const pollAccept = "application/json, text/plain;q=0.9, */*;q=0.8"
+
+// runPoll polls until a request fails or ctx ends. The first request goes
+// out at next. Requests never overlap: the next tick is counted from the
+// start of the previous request, and ticks that pass while a slow server
+// answers are skipped rather than queued.
+func (s *supervisor) runPoll(ctx context.Context, next time.Time) error {
+	interval := s.cfg.pollInterval()
+	for {
+		if wait := next.Sub(s.clk.Now()); wait > 0 {
+			fire, stop := s.clk.After(wait)
+			select {
+			case <-ctx.Done():
+				stop()
+				return ctx.Err()
+			case <-fire:
+			}
+		}
+		start := s.clk.Now()
+		if err := s.pollOnce(ctx); err != nil {
+			return err
+		}
+		next = start.Add(interval)
+		if now := s.clk.Now(); !next.After(now) {
+			missed := now.Sub(start) / interval
+			next = start.Add((missed + 1) * interval)
+		}
+	}
+}
+
+func (s *supervisor) pollOnce(ctx context.Context) error {
+	rctx, cancel := context.WithTimeout(ctx, s.cfg.requestTimeout())
+	defer cancel()
+	req, err := s.newRequest(rctx, pollAccept)
+	if err != nil {
+		return err
+	}
+	if s.poll.etag != "" {
+		req.Header.Set("If-None-Match", s.poll.etag)
+	}
+	if s.poll.lastModified != "" {
+		req.Header.Set("If-Modified-Since", s.poll.lastModified)
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return s.wrapNetErr("poll", err)
+	}
+	return s.takePoll(resp)
+}
+
+// newRequest is a GET of the feed's http URL with the user's headers.
+func (s *supervisor) newRequest(ctx context.Context, accept string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.httpURL(), nil)
+	if err != nil {
+		return nil, &ConfigError{Msg: fmt.Sprintf("feeds: malformed URL: %v", err)}
+	}
+	for k, vs := range s.cfg.Header {
+		req.Header[http.CanonicalHeaderKey(k)] = vs
+	}
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", accept)
+	}
+	return req, nil
+}
+
+// takePoll consumes one poll response: a 200 body is one message, a 304
+// is "nothing new", anything else an error. It closes the body.
+func (s *supervisor) takePoll(resp *http.Response) error {
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusNotModified:
+		s.markConnected()
+		return nil
+	case http.StatusOK:
+	default:
+		// Drain a little so the connection can be reused.
+		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
+		return statusError(resp, s.clk)
+	}
+	body, err := readLimited(resp.Body, s.cfg.readLimit())
+	if err != nil {
+		return s.wrapNetErr("poll", err)
+	}
+	s.poll = pollState{etag: resp.Header.Get("ETag"), lastModified: resp.Header.Get("Last-Modified")}
+	s.markConnected()
+	if len(body) > 0 {
+		s.emitMessage(Message{Data: body, ContentType: resp.Header.Get("Content-Type"), Time: s.clk.Now()})
+	}
+	return nil
+}
+
+// ErrTooLarge is a message larger than Config.ReadLimit.
+type ErrTooLarge struct{ Limit int64 }
+
+func (e *ErrTooLarge) Error() string {
+	return fmt.Sprintf("message larger than the read limit (%d bytes)", e.Limit)
+}
+
+// readLimited reads all of r, failing once it passes limit bytes, so a body
+// that never ends costs at most limit bytes.
+func readLimited(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, &ErrTooLarge{Limit: limit}
+	}
+	return b, nil
+}
+
+// runAuto decides the transport of an http(s) URL from the first
+// response: text/event-stream means SSE, anything else polling. The
+// decision sticks for the rest of the run.
+func (s *supervisor) runAuto(ctx context.Context) error {
+	pctx, cancel := context.WithTimeout(ctx, s.cfg.requestTimeout())
+	defer cancel()
+	req, err := s.newRequest(pctx, "text/event-stream, "+pollAccept)
+	if err != nil {
+		return err
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return s.wrapNetErr("connect", err)
+	}
+	if resp.StatusCode == http.StatusOK && isEventStream(resp.Header.Get("Content-Type")) {
+		resp.Body.Close()
+		s.transport = SSE
+		return s.runSSE(ctx)
+	}
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNotModified {
+		resp.Body.Close()
+		return statusError(resp, s.clk)
+	}
+	s.transport = Poll
+	start := s.clk.Now()
+	if err := s.takePoll(resp); err != nil {
+		return err
+	}
+	cancel()
+	return s.runPoll(ctx, start.Add(s.cfg.pollInterval()))
+}
+
+func isEventStream(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "text/event-stream"
+}

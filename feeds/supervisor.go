@@ -1,0 +1,244 @@
+package feeds
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/r3labs/sse/v2"
+)
+
+// Run runs the feed described by cfg until ctx ends or the feed stops for
+// good, delivering every message and state change to h. It returns the
+// final error (nil when ctx ended it). No goroutine it started outlives it.
+func Run(ctx context.Context, cfg Config, h Handler) error {
+	return newSupervisor(cfg, h, realClock{}).run(ctx)
+}
+
+// stableAfter is how long a connection must stay up, delivering data,
+// before a later failure counts as a fresh start rather than one more
+// failure in a row: a server that accepts, sends one message and hangs up
+// again must not reset the backoff into a tight loop.
+const stableAfter = 2 * time.Second
+
+// supervisor is the one reconnect loop of a feed (the original article's
+// lockReconnect: there is never a second). Every connection attempt runs
+// on its goroutine, and so does every call of the Handler.
+type supervisor struct {
+	cfg Config
+	h   Handler
+	clk clock
+
+	url       *url.URL
+	transport Transport // resolved; Auto until the first response decides
+	client    *http.Client
+	httpTr    *http.Transport
+	sseClient *sse.Client
+	poll      pollState
+
+	connected bool // Connected was emitted for the current connection
+	delivered bool // the current connection delivered a message
+	// serverRetry is the reconnect delay an SSE server asked for with
+	// retry:; zero when none.
+	serverRetry time.Duration
+}
+
+func newSupervisor(cfg Config, h Handler, clk clock) *supervisor {
+	return &supervisor{cfg: cfg, h: h, clk: clk, transport: cfg.Transport}
+}
+
+func (s *supervisor) run(ctx context.Context) error {
+	if err := s.init(); err != nil {
+		s.emitStatus(Status{State: Stopped, Err: err})
+		return err
+	}
+	defer s.httpTr.CloseIdleConnections()
+	s.emitStatus(Status{State: Connecting})
+
+	attempt := 0
+	for {
+		start := s.clk.Now()
+		s.connected, s.delivered = false, false
+		err := s.connect(ctx)
+		if ctx.Err() != nil {
+			s.emitStatus(Status{State: Stopped})
+			return nil
+		}
+		if err == nil {
+			err = errStreamEnded
+		}
+		if isPermanent(err) {
+			s.emitStatus(Status{State: Stopped, Err: err})
+			return err
+		}
+		if s.delivered && s.clk.Now().Sub(start) >= stableAfter {
+			attempt = 0
+		}
+		attempt++
+		delay := s.cfg.Backoff.Delay(attempt)
+		if hint := retryHint(err); hint > 0 {
+			delay = hint
+		} else if s.serverRetry > delay {
+			delay = s.serverRetry
+		}
+		s.emitStatus(Status{State: Reconnecting, Attempt: attempt, Delay: delay, Err: err})
+		fire, stop := s.clk.After(delay)
+		select {
+		case <-ctx.Done():
+			stop()
+			s.emitStatus(Status{State: Stopped})
+			return nil
+		case <-fire:
+		}
+	}
+}
+
+// init checks the URL and builds the HTTP client shared by every attempt.
+func (s *supervisor) init() error {
+	u, err := url.Parse(s.cfg.URL)
+	if err != nil {
+		return &ConfigError{Msg: fmt.Sprintf("feeds: malformed URL: %v", err)}
+	}
+	switch u.Scheme {
+	case "http", "https", "ws", "wss":
+	case "":
+		return &ConfigError{Msg: fmt.Sprintf("feeds: URL %q has no scheme (want http://, https://, ws:// or wss://)", redact(u))}
+	default:
+		return &ConfigError{Msg: fmt.Sprintf("feeds: unsupported URL scheme %q (want http, https, ws or wss)", u.Scheme)}
+	}
+	if u.Host == "" {
+		return &ConfigError{Msg: fmt.Sprintf("feeds: URL %q has no host", redact(u))}
+	}
+	if s.transport < Auto || s.transport > SSE {
+		return &ConfigError{Msg: fmt.Sprintf("feeds: unknown transport %d", int(s.transport))}
+	}
+	if s.transport == Auto && (u.Scheme == "ws" || u.Scheme == "wss") {
+		s.transport = WebSocket
+	}
+	s.url = u
+
+	s.httpTr = &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout: s.cfg.handshakeTimeout(),
+			// TCP keep-alives are what finds a dead peer under an SSE
+			// stream, whose comment keep-alives never reach us.
+			KeepAlive: 15 * time.Second,
+		}).DialContext,
+		TLSClientConfig:       s.tlsConfig(),
+		TLSHandshakeTimeout:   s.cfg.handshakeTimeout(),
+		ResponseHeaderTimeout: s.cfg.requestTimeout(),
+		MaxIdleConnsPerHost:   2,
+		IdleConnTimeout:       90 * time.Second,
+		ForceAttemptHTTP2:     true,
+	}
+	// No Client.Timeout: it would cut every SSE stream (it covers reading
+	// the body). Polls bound themselves with a per-request context.
+	s.client = &http.Client{Transport: s.httpTr, CheckRedirect: checkRedirect}
+	return nil
+}
+
+func (s *supervisor) tlsConfig() *tls.Config {
+	var c *tls.Config
+	if s.cfg.TLS != nil {
+		c = s.cfg.TLS.Clone()
+	} else {
+		c = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	if s.cfg.InsecureSkipVerify {
+		c.InsecureSkipVerify = true
+	}
+	return c
+}
+
+const maxRedirects = 10
+
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return &ConfigError{Msg: fmt.Sprintf("feeds: stopped after %d redirects (a redirect loop?)", maxRedirects)}
+	}
+	return nil
+}
+
+// connect runs one connection until it fails or ctx ends.
+func (s *supervisor) connect(ctx context.Context) error {
+	switch s.transport {
+	case Auto:
+		return s.runAuto(ctx)
+	case Poll:
+		return s.runPoll(ctx, s.clk.Now())
+	case WebSocket:
+		return s.runWS(ctx)
+	case SSE:
+		return s.runSSE(ctx)
+	}
+	return fmt.Errorf("feeds: unknown transport %d", int(s.transport))
+}
+
+func (s *supervisor) emitStatus(st Status) {
+	st.Transport = s.transport
+	st.Time = s.clk.Now()
+	s.h(Event{Kind: KindStatus, Status: st})
+}
+
+// markConnected emits Connected once per connection.
+func (s *supervisor) markConnected() {
+	if !s.connected {
+		s.connected = true
+		s.emitStatus(Status{State: Connected})
+	}
+}
+
+func (s *supervisor) emitMessage(m Message) {
+	s.delivered = true
+	s.h(Event{Kind: KindMessage, Message: m})
+}
+
+// httpURL is the feed's URL with a ws scheme turned into http, so that a
+// user can switch an endpoint's transport without editing the scheme.
+func (s *supervisor) httpURL() string {
+	u := *s.url
+	switch u.Scheme {
+	case "ws":
+		u.Scheme = "http"
+	case "wss":
+		u.Scheme = "https"
+	}
+	return u.String()
+}
+
+// wsURL is the feed's URL with an http scheme turned into ws.
+func (s *supervisor) wsURL() string {
+	u := *s.url
+	switch u.Scheme {
+	case "http":
+		u.Scheme = "ws"
+	case "https":
+		u.Scheme = "wss"
+	}
+	return u.String()
+}
+
+// wrapNetErr adds what was being done to a transport error, without the
+// URL's password.
+func (s *supervisor) wrapNetErr(op string, err error) error {
+	var se *StatusError
+	var ce *ConfigError
+	if errors.As(err, &se) || errors.As(err, &ce) {
+		return err
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		// url.Error repeats the URL, with any password; say it once, redacted.
+		err = ue.Err
+	}
+	if isCertError(err) {
+		return fmt.Errorf("%s %s: TLS certificate not trusted: %w", op, s.url.Host, err)
+	}
+	return fmt.Errorf("%s %s: %w", op, s.url.Host, err)
+}

@@ -1,0 +1,176 @@
+package feeds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+const (
+	// wsWriteWait bounds one write (ping, pong, heartbeat text, close).
+	wsWriteWait = 10 * time.Second
+	// wsCloseGrace is how long the server gets to answer our close frame
+	// before the connection is dropped.
+	wsCloseGrace = 2 * time.Second
+)
+
+// wsConn is one WebSocket connection: the supervisor's goroutine reads,
+// one writer goroutine does every write (gorilla/websocket allows one
+// concurrent writer; a second panics).
+type wsConn struct {
+	s        *supervisor
+	conn     *websocket.Conn
+	hb       time.Duration
+	lastRecv atomic.Int64 // unix nanos of the last frame of any kind
+	closing  atomic.Bool  // our close frame is out: stop extending the deadline
+	pongs    chan string  // answers to the server's pings, for the writer
+}
+
+func (s *supervisor) runWS(ctx context.Context) error {
+	d := websocket.Dialer{
+		NetDialContext:   (&net.Dialer{Timeout: s.cfg.handshakeTimeout(), KeepAlive: 15 * time.Second}).DialContext,
+		Proxy:            http.ProxyFromEnvironment,
+		HandshakeTimeout: s.cfg.handshakeTimeout(),
+		TLSClientConfig:  s.tlsConfig(),
+	}
+	conn, resp, err := d.DialContext(ctx, s.wsURL(), s.cfg.Header.Clone())
+	if err != nil {
+		if resp != nil {
+			se := statusError(resp, s.clk)
+			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+				se.Detail = "not a WebSocket endpoint (the handshake was not answered with 101 Switching Protocols)"
+			}
+			return se
+		}
+		return s.wrapNetErr("WebSocket", err)
+	}
+	defer conn.Close()
+	s.markConnected()
+
+	w := &wsConn{s: s, conn: conn, hb: s.cfg.heartbeat(), pongs: make(chan string, 1)}
+	conn.SetReadLimit(s.cfg.readLimit())
+	w.alive()
+	conn.SetPongHandler(func(string) error { w.alive(); return nil })
+	conn.SetPingHandler(func(data string) error {
+		w.alive()
+		select {
+		case w.pongs <- data:
+		default: // a pong is already queued; one answer is enough
+		}
+		return nil
+	})
+
+	readDone := make(chan struct{})
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		w.write(ctx, readDone)
+	}()
+	err = w.read(ctx)
+	close(readDone)
+	<-writerDone
+	return err
+}
+
+// alive records a sign of life from the server and moves the read
+// deadline: a peer that sends nothing for two heartbeat intervals, not even
+// a pong, is dead.
+func (w *wsConn) alive() {
+	now := time.Now()
+	w.lastRecv.Store(now.UnixNano())
+	if !w.closing.Load() {
+		_ = w.conn.SetReadDeadline(now.Add(2 * w.hb))
+	}
+}
+
+func (w *wsConn) read(ctx context.Context) error {
+	s := w.s
+	for {
+		mt, data, err := w.conn.ReadMessage()
+		if err != nil {
+			return w.readErr(err)
+		}
+		w.alive()
+		if ctx.Err() != nil {
+			continue // closing: drain until the server answers our close
+		}
+		if mt == websocket.TextMessage && s.cfg.PongText != "" && string(data) == s.cfg.PongText {
+			continue // the application heartbeat's reply is never data
+		}
+		s.emitMessage(Message{Data: data, Binary: mt == websocket.BinaryMessage, Time: s.clk.Now()})
+	}
+}
+
+func (w *wsConn) readErr(err error) error {
+	var ce *websocket.CloseError
+	var ne net.Error
+	switch {
+	case errors.As(err, &ce):
+		if ce.Code == websocket.CloseNormalClosure || ce.Code == websocket.CloseGoingAway {
+			return errStreamEnded
+		}
+		return fmt.Errorf("WebSocket: server closed the connection: %w", err)
+	case errors.Is(err, websocket.ErrReadLimit):
+		return fmt.Errorf("WebSocket: %w", &ErrTooLarge{Limit: w.s.cfg.readLimit()})
+	case errors.As(err, &ne) && ne.Timeout() && !w.closing.Load():
+		return fmt.Errorf("WebSocket: no heartbeat from %s for %s: %w", w.s.url.Host, 2*w.hb, err)
+	}
+	return w.s.wrapNetErr("WebSocket", err)
+}
+
+// write is the connection's only writer: protocol pings every heartbeat,
+// the optional text heartbeat when the connection has been idle, pongs,
+// and the close handshake when ctx ends.
+func (w *wsConn) write(ctx context.Context, readDone <-chan struct{}) {
+	// Tick twice per interval so the idle text heartbeat goes out within
+	// 1.5 intervals of silence, before the 2-interval deadline.
+	tick := time.NewTicker(w.hb / 2)
+	defer tick.Stop()
+	pingText := w.s.cfg.PingText
+	n := 0
+	for {
+		select {
+		case <-readDone:
+			return
+		case data := <-w.pongs:
+			if !w.send(websocket.PongMessage, []byte(data)) {
+				return
+			}
+		case <-tick.C:
+			n++
+			if n%2 == 0 && !w.send(websocket.PingMessage, nil) {
+				return
+			}
+			idle := time.Since(time.Unix(0, w.lastRecv.Load()))
+			if pingText != "" && idle >= w.hb && !w.send(websocket.TextMessage, []byte(pingText)) {
+				return
+			}
+		case <-ctx.Done():
+			w.closing.Store(true)
+			msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
+			if w.send(websocket.CloseMessage, msg) {
+				// The reader returns once the server echoes the close.
+				_ = w.conn.SetReadDeadline(time.Now().Add(wsCloseGrace))
+			}
+			<-readDone
+			return
+		}
+	}
+}
+
+// send writes one frame; on failure it drops the connection so the reader
+// notices at once rather than at its deadline.
+func (w *wsConn) send(mt int, data []byte) bool {
+	_ = w.conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
+	if err := w.conn.WriteMessage(mt, data); err != nil {
+		w.conn.Close()
+		return false
+	}
+	return true
+}
