@@ -463,7 +463,8 @@ func StartDemo(ctx context.Context) (baseURL string, stop func(), err error) {
 		return "", nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	h := New(Options{})
+	// The app is the only client: its connections are not news.
+	h := New(Options{Logger: slog.New(minLevel{slog.Default().Handler(), slog.LevelWarn})})
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = h.Serve(ctx, ln) })
 	wg.Go(func() { _ = RunGenerator(ctx, h, GeneratorOptions{}) })
@@ -476,4 +477,22 @@ func sanitizeLine(s string) string {
 		return strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(s)
 	}
 	return s
+}
+
+// minLevel drops records below its level.
+type minLevel struct {
+	slog.Handler
+	level slog.Level
+}
+
+func (m minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= m.level && m.Handler.Enabled(ctx, l)
+}
+
+func (m minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{m.Handler.WithAttrs(attrs), m.level}
+}
+
+func (m minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{m.Handler.WithGroup(name), m.level}
 }
