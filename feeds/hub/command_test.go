@@ -83,7 +83,9 @@ func startCommand(t *testing.T, args []string, stdin io.Reader) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	var stderr syncBuffer
 	done := make(chan error, 1)
-	go func() { done <- Command(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), stdin, io.Discard, &stderr) }()
+	go func() {
+		done <- Command(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), stdin, io.Discard, &stderr)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		select {
