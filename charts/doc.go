@@ -1,0 +1,25 @@
+// Package charts is a live line-chart widget for Fyne that stays smooth from
+// ten points to ten million.
+//
+// A Chart draws the series of a series.Store. Each frame it finds the points
+// in view by binary search, reduces them to at most four per pixel column
+// (M4: first, min, max, last — the same pixels as drawing every point), and
+// rasterises the lines anti-aliased into one reused *image.RGBA shown by a
+// canvas.Raster at device pixels. Axes, ticks, legend and tooltip are
+// ordinary Fyne objects. A frame costs O(plot width), not O(points).
+//
+// A person can hover for a crosshair and a tooltip, scroll to zoom the time
+// axis, drag to pan it (also while data streams in), tap a legend entry to
+// hide or show its series, and press Live to return to follow mode.
+//
+// # Concurrency
+//
+// Feed goroutines append to the Store at any time; they never call into
+// Fyne and never wait for the UI. Every Chart method must be called on the
+// Fyne main goroutine (menu and button callbacks are; elsewhere wrap calls
+// in fyne.Do). While the chart is shown, a frame clock on the main
+// goroutine (a fyne.Animation) compares Store.Version with the version last
+// drawn and refreshes at most once per display frame, so the fyne.Do queue
+// is never fed per sample. The renderer's Destroy stops the clock; the
+// package starts no goroutines.
+package charts

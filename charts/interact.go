@@ -1,0 +1,82 @@
+package charts
+
+import (
+	"math"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+)
+
+var (
+	_ fyne.Tappable     = (*Chart)(nil)
+	_ fyne.Scrollable   = (*Chart)(nil)
+	_ fyne.Draggable    = (*Chart)(nil)
+	_ desktop.Hoverable = (*Chart)(nil)
+)
+
+// zoomPerStep is the span factor for one wheel notch (Fyne reports a notch
+// as 10 units of scroll).
+const zoomPerStep = 0.85
+
+// Tapped toggles the series whose legend entry was tapped.
+func (c *Chart) Tapped(ev *fyne.PointEvent) {
+	p := ev.Position
+	for _, h := range c.legendHits {
+		if p.X >= h.pos.X && p.X <= h.pos.X+h.size.Width && p.Y >= h.pos.Y && p.Y <= h.pos.Y+h.size.Height {
+			c.SetSeriesVisible(h.name, !c.SeriesVisible(h.name))
+			return
+		}
+	}
+}
+
+// Scrolled zooms the time axis around the pointer: up zooms in. It leaves
+// follow mode; the Live control returns to it.
+func (c *Chart) Scrolled(ev *fyne.ScrollEvent) {
+	dy := ev.Scrolled.DY
+	if dy == 0 || c.plotSize.Width <= 0 || !c.leaveFollow() {
+		return
+	}
+	factor := math.Pow(zoomPerStep, float64(dy)/10)
+	factor = math.Min(math.Max(factor, 0.25), 4)
+	span := float64(c.to - c.from)
+	frac := float64(ev.Position.X-c.plot.X) / float64(c.plotSize.Width)
+	frac = math.Min(math.Max(frac, 0), 1)
+	anchor := float64(c.from) + frac*span
+	ns := math.Min(math.Max(span*factor, float64(minSpan)), float64(maxSpan))
+	c.from = int64(anchor - frac*ns)
+	c.to = c.from + int64(ns)
+	c.Refresh()
+}
+
+// Dragged pans the time axis with the pointer, also while data streams in.
+func (c *Chart) Dragged(ev *fyne.DragEvent) {
+	if c.plotSize.Width <= 0 || ev.Dragged.DX == 0 || !c.leaveFollow() {
+		return
+	}
+	shift := int64(float64(ev.Dragged.DX) / float64(c.plotSize.Width) * float64(c.to-c.from))
+	c.from -= shift
+	c.to -= shift
+	c.hoverPos = ev.Position
+	c.Refresh()
+}
+
+// DragEnd is part of fyne.Draggable.
+func (c *Chart) DragEnd() {}
+
+// MouseIn shows the crosshair.
+func (c *Chart) MouseIn(ev *desktop.MouseEvent) {
+	c.hovering, c.hoverPos = true, ev.Position
+	c.Refresh()
+}
+
+// MouseMoved moves the crosshair.
+func (c *Chart) MouseMoved(ev *desktop.MouseEvent) {
+	c.hovering, c.hoverPos = true, ev.Position
+	c.Refresh()
+}
+
+// MouseOut hides the crosshair.
+func (c *Chart) MouseOut() {
+	c.hovering = false
+	c.Refresh()
+}

@@ -1,0 +1,383 @@
+package charts
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"math"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// maxLegendEntries bounds the legend's objects; a store with more series
+// shows "+N more" (the app's series menu still reaches every one).
+const maxLegendEntries = 64
+
+// updateLegend sets each entry's text to the series' name and its last
+// value in view, and marks hidden series with a hollow swatch.
+func (r *chartRenderer) updateLegend() {
+	c := r.chart
+	all := c.store.List()
+	n := min(len(all), maxLegendEntries)
+	grown := false
+	for len(r.swatches) < n {
+		r.swatches = append(r.swatches, canvas.NewRectangle(color.Black))
+		r.legendText = append(r.legendText, canvas.NewText("", color.Black))
+		grown = true
+	}
+	if grown {
+		r.rebuildObjects()
+	}
+	fg := theme.Color(theme.ColorNameForeground)
+	dim := theme.Color(theme.ColorNameDisabled)
+	ts := theme.TextSize() * tickLabelSize
+	for i := range r.swatches {
+		sw, tx := r.swatches[i], r.legendText[i]
+		if i >= n {
+			sw.Hide()
+			tx.Hide()
+			continue
+		}
+		sr := all[i]
+		col := SeriesColor(sr.Index())
+		label := sr.Name()
+		if _, v, ok := sr.Last(r.to); ok && r.hasData {
+			label += "  " + formatValue(v, 0)
+		}
+		tx.Text, tx.TextSize = label, ts
+		sw.StrokeColor, sw.StrokeWidth = col, 1.5
+		sw.CornerRadius = 2
+		if c.visibleSeries(sr) {
+			sw.FillColor, tx.Color = col, fg
+		} else {
+			sw.FillColor, tx.Color = color.Transparent, dim
+		}
+	}
+	r.legendMore.Text = ""
+	if len(all) > n {
+		r.legendMore.Text = fmt.Sprintf("+%d more", len(all)-n)
+	}
+}
+
+// Layout places the legend and Live control on top, the plot below with the
+// Y labels on its left and the time labels under it, and the crosshair.
+func (r *chartRenderer) Layout(size fyne.Size) {
+	c := r.chart
+	pad := theme.Padding()
+	ts := theme.TextSize() * tickLabelSize
+	lineH := fyne.MeasureText("0", ts, fyne.TextStyle{}).Height
+
+	// Top bar: status and Live at the right, legend flowing on the left.
+	btn := r.liveBtn.MinSize()
+	r.liveBtn.Resize(btn)
+	r.liveBtn.Move(fyne.NewPos(size.Width-btn.Width-pad, pad))
+	if c.follow {
+		r.liveBtn.Disable()
+		r.liveBtn.Importance = widget.MediumImportance
+		r.status.Text = ""
+	} else {
+		r.liveBtn.Enable()
+		r.liveBtn.Importance = widget.HighImportance
+		r.status.Text = "Zoomed"
+		if c.paused {
+			r.status.Text = "Paused"
+		}
+	}
+	r.liveBtn.Refresh()
+	stW := fyne.MeasureText(r.status.Text, ts, fyne.TextStyle{}).Width
+	r.status.Move(fyne.NewPos(size.Width-btn.Width-2*pad-stW, pad+(btn.Height-lineH)/2))
+	r.status.Resize(fyne.NewSize(stW, lineH))
+	legendRight := size.Width - btn.Width - 3*pad - stW
+	rowH := lineH + pad
+	x, y, row := pad, pad+(btn.Height-lineH)/2, 0
+	c.legendHits = c.legendHits[:0]
+	moreW := fyne.MeasureText("+9999 more", ts, fyne.TextStyle{}).Width
+	shown := 0
+	for i, tx := range r.legendText {
+		sw := r.swatches[i]
+		if tx.Text == "" {
+			sw.Hide()
+			tx.Hide()
+			continue
+		}
+		tw := fyne.MeasureText(tx.Text, ts, fyne.TextStyle{}).Width
+		w := swatchSize + pad + tw
+		if x > pad && x+w > legendRight {
+			row++
+			x, y = pad, y+rowH
+		}
+		limit := legendRight
+		if row == legendRows-1 {
+			limit -= moreW
+		}
+		if row >= legendRows || x+w > limit && row == legendRows-1 && x > pad {
+			sw.Hide()
+			tx.Hide()
+			continue
+		}
+		sw.Show()
+		tx.Show()
+		sw.Move(fyne.NewPos(x, y+(lineH-swatchSize)/2))
+		sw.Resize(fyne.NewSize(swatchSize, swatchSize))
+		tx.Move(fyne.NewPos(x+swatchSize+pad, y))
+		tx.Resize(fyne.NewSize(tw, lineH))
+		c.legendHits = append(c.legendHits, legendHit{pos: fyne.NewPos(x, y), size: fyne.NewSize(w, lineH), name: r.chart.store.List()[i].Name()})
+		shown++
+		x += w + 3*pad
+	}
+	hidden := len(c.store.Names()) - shown
+	if hidden > 0 {
+		r.legendMore.Text = fmt.Sprintf("+%d more", hidden)
+		r.legendMore.Move(fyne.NewPos(x, y))
+		r.legendMore.Resize(fyne.NewSize(moreW, lineH))
+		r.legendMore.Show()
+	} else {
+		r.legendMore.Hide()
+	}
+	topH := max(btn.Height+2*pad, y+lineH+pad)
+
+	// Plot rectangle: height first (Y tick count depends on it), then the
+	// Y labels' width decides the left edge.
+	bottomH := lineH + 2*pad
+	plotH := max(size.Height-topH-bottomH, 1)
+	r.yTicks, r.yStep = valueTicks(r.yMin, r.yMax, max(2, min(maxTicks, int(plotH/36))), r.yTicks)
+	labelW := float32(0)
+	for i, l := range r.yLabels {
+		if i < len(r.yTicks) && r.hasData {
+			l.Text = formatValue(r.yTicks[i], r.yStep)
+			l.TextSize = ts
+			labelW = max(labelW, fyne.MeasureText(l.Text, ts, fyne.TextStyle{}).Width)
+		} else {
+			l.Text = ""
+		}
+	}
+	left := labelW + 2*pad
+	if !r.hasData {
+		left = pad
+	}
+	right := 2 * pad
+	plotW := max(size.Width-left-right, 1)
+	c.plot, c.plotSize = fyne.NewPos(left, topH), fyne.NewSize(plotW, plotH)
+	r.raster.Move(c.plot)
+	r.raster.Resize(c.plotSize)
+
+	yOf := func(v float64) float32 {
+		return topH + float32((r.yMax-v)/(r.yMax-r.yMin))*plotH
+	}
+	for i, l := range r.yLabels {
+		g := r.yGrid[i]
+		if l.Text == "" {
+			l.Hide()
+			g.Hide()
+			continue
+		}
+		py := yOf(r.yTicks[i])
+		w := fyne.MeasureText(l.Text, ts, fyne.TextStyle{}).Width
+		l.Move(fyne.NewPos(left-pad-w, py-lineH/2))
+		l.Resize(fyne.NewSize(w, lineH))
+		l.Show()
+		g.Position1, g.Position2 = fyne.NewPos(left, py), fyne.NewPos(left+plotW, py)
+		g.Show()
+		g.Refresh()
+	}
+
+	// Time ticks: as many as fit labels of the width this span needs.
+	sample := formatTime(r.to, time.Second, c.loc) + "  "
+	if r.to-r.from < int64(20*time.Second) {
+		sample = formatTime(r.to, time.Millisecond, c.loc) + "  "
+	}
+	slot := fyne.MeasureText(sample, ts, fyne.TextStyle{}).Width + 2*pad
+	r.xTicks, r.xStep = timeTicks(r.from, r.to, max(1, min(maxTicks, int(plotW/slot))), c.loc, r.xTicks)
+	for i, l := range r.xLabels {
+		g := r.xGrid[i]
+		if i >= len(r.xTicks) || !r.hasData {
+			l.Hide()
+			g.Hide()
+			continue
+		}
+		px := left + float32(float64(r.xTicks[i]-r.from)/float64(r.to-r.from))*plotW
+		l.Text = formatTime(r.xTicks[i], r.xStep, c.loc)
+		w := fyne.MeasureText(l.Text, ts, fyne.TextStyle{}).Width
+		lx := min(max(px-w/2, 0), size.Width-w)
+		l.Move(fyne.NewPos(lx, topH+plotH+pad))
+		l.Resize(fyne.NewSize(w, lineH))
+		l.Show()
+		g.Position1, g.Position2 = fyne.NewPos(px, topH), fyne.NewPos(px, topH+plotH)
+		g.Show()
+		g.Refresh()
+	}
+
+	r.waiting.TextSize = theme.TextSize()
+	r.waiting.Move(fyne.NewPos(left, topH+plotH/2-lineH))
+	r.waiting.Resize(fyne.NewSize(plotW, lineH*2))
+	if r.hasData {
+		r.waiting.Hide()
+	} else {
+		r.waiting.Show()
+	}
+	r.layoutHover()
+}
+
+// layoutHover places the crosshair and tooltip at the pointer, listing the
+// value of every visible series nearest the pointer's time.
+func (r *chartRenderer) layoutHover() {
+	c := r.chart
+	hide := func(from int) {
+		for i := from; i < len(r.tipText); i++ {
+			r.tipText[i].Hide()
+			r.tipSwatch[i].Hide()
+		}
+	}
+	p := c.hoverPos
+	in := c.hovering && r.hasData && p.X >= c.plot.X && p.X <= c.plot.X+c.plotSize.Width &&
+		p.Y >= c.plot.Y && p.Y <= c.plot.Y+c.plotSize.Height
+	if !in {
+		r.cross.Hide()
+		r.tipBg.Hide()
+		hide(0)
+		return
+	}
+	r.cross.Position1 = fyne.NewPos(p.X, c.plot.Y)
+	r.cross.Position2 = fyne.NewPos(p.X, c.plot.Y+c.plotSize.Height)
+	r.cross.Show()
+	r.cross.Refresh()
+
+	t := r.timeAt(p.X)
+	pad := theme.Padding()
+	ts := theme.TextSize() * tickLabelSize
+	lineH := fyne.MeasureText("0", ts, fyne.TextStyle{}).Height
+	rows := 0
+	set := func(text string, col color.Color) {
+		tx, sw := r.tipText[rows], r.tipSwatch[rows]
+		tx.Text = text
+		if col != nil {
+			sw.FillColor = col
+			sw.Show()
+		} else {
+			sw.Hide()
+		}
+		rows++
+	}
+	set(formatReadout(t, time.Duration(r.to-r.from), c.loc), nil)
+	listed := 0
+	for i := range r.frames {
+		f := &r.frames[i]
+		_, v, ok := f.sr.Nearest(t)
+		if !ok {
+			continue
+		}
+		if listed == maxTipLines {
+			set(fmt.Sprintf("+%d more", len(r.frames)-listed), nil)
+			break
+		}
+		set(f.sr.Name()+": "+formatValue(v, 0), f.color)
+		listed++
+	}
+	hide(rows)
+	w := float32(0)
+	for i := 0; i < rows; i++ {
+		tw := fyne.MeasureText(r.tipText[i].Text, ts, fyne.TextStyle{}).Width
+		if r.tipSwatch[i].Visible() {
+			tw += swatchSize + pad
+		}
+		w = max(w, tw)
+	}
+	boxW, boxH := w+2*pad, float32(rows)*lineH+2*pad
+	bx, by := p.X+12, p.Y+12
+	if bx+boxW > c.plot.X+c.plotSize.Width {
+		bx = p.X - 12 - boxW
+	}
+	if by+boxH > c.plot.Y+c.plotSize.Height {
+		by = max(c.plot.Y, p.Y-12-boxH)
+	}
+	bx = max(bx, 0)
+	r.tipBg.Move(fyne.NewPos(bx, by))
+	r.tipBg.Resize(fyne.NewSize(boxW, boxH))
+	r.tipBg.Show()
+	for i := 0; i < rows; i++ {
+		tx, sw := r.tipText[i], r.tipSwatch[i]
+		x := bx + pad
+		if sw.Visible() {
+			sw.Move(fyne.NewPos(x, by+pad+float32(i)*lineH+(lineH-swatchSize)/2))
+			sw.Resize(fyne.NewSize(swatchSize, swatchSize))
+			x += swatchSize + pad
+		}
+		tx.Move(fyne.NewPos(x, by+pad+float32(i)*lineH))
+		tx.Resize(fyne.NewSize(w, lineH))
+		tx.Show()
+	}
+}
+
+// timeAt maps a widget x coordinate to a time in view.
+func (r *chartRenderer) timeAt(x float32) int64 {
+	c := r.chart
+	f := float64(x-c.plot.X) / float64(c.plotSize.Width)
+	return r.from + int64(math.Round(f*float64(r.to-r.from)))
+}
+
+// generate draws the series at device pixels into the reused image; axes
+// and labels are Fyne objects above and beside it.
+func (r *chartRenderer) generate(w, h int) image.Image {
+	if r.img == nil || r.img.Rect.Dx() != w || r.img.Rect.Dy() != h {
+		r.img = image.NewRGBA(image.Rect(0, 0, w, h))
+	} else {
+		clear(r.img.Pix)
+	}
+	if !r.hasData || w <= 0 || h <= 0 || r.to <= r.from {
+		return r.img
+	}
+	if w != r.cols {
+		// The reductions were made for another width (first frame, or
+		// a new scale): redo them at this raster's device width.
+		r.cols = w
+		for i := range r.frames {
+			f := &r.frames[i]
+			f.sr.Reduce(r.from, r.to, w, &f.red)
+		}
+	}
+	scale := float32(1)
+	if pw := r.chart.plotSize.Width; pw > 0 {
+		scale = float32(w) / pw
+	}
+	r.drawFrames(r.img, scale)
+	return r.img
+}
+
+func (r *chartRenderer) drawFrames(img *image.RGBA, scale float32) {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	xk := float64(w) / float64(r.to-r.from)
+	yk := float64(h) / (r.yMax - r.yMin)
+	for i := range r.frames {
+		f := &r.frames[i]
+		r.xs, r.ys = project(f.red.T, f.red.V, r.from, r.yMax, xk, yk, r.xs, r.ys)
+		r.lines.draw(img, img.Rect, r.xs, r.ys, f.red.Starts, lineWidth*scale, f.color)
+	}
+}
+
+// project maps times and values to device pixels. Coordinates are clamped
+// far outside the image only so that float32 cannot overflow; the line
+// drawer clips segments to the image exactly.
+func project(ts []int64, vs []float64, from int64, yMax, xk, yk float64, xs, ys []float32) ([]float32, []float32) {
+	xs, ys = xs[:0], ys[:0]
+	for i, t := range ts {
+		x := float64(t-from) * xk
+		y := (yMax - vs[i]) * yk
+		if x < -1e15 {
+			x = -1e15
+		} else if x > 1e15 {
+			x = 1e15
+		}
+		if y < -1e15 {
+			y = -1e15
+		} else if y > 1e15 {
+			y = 1e15
+		}
+		xs = append(xs, float32(x))
+		ys = append(ys, float32(y))
+	}
+	return xs, ys
+}

@@ -1,0 +1,249 @@
+package charts
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"feedscope/charts/series"
+)
+
+const (
+	maxTicks      = 16 // label pool size per axis
+	maxTipLines   = 12 // tooltip rows before "+N more"
+	legendRows    = 2  // legend rows before "+N more"
+	lineWidth     = 1.5
+	yHeadroom     = 0.05 // fraction of the range added above and below
+	swatchSize    = 10
+	waitingText   = "Waiting for data…"
+	tickLabelSize = 0.85 // of the theme text size
+)
+
+var _ fyne.WidgetRenderer = (*chartRenderer)(nil)
+
+// CreateRenderer is part of fyne.Widget.
+func (c *Chart) CreateRenderer() fyne.WidgetRenderer {
+	r := &chartRenderer{chart: c}
+	r.raster = canvas.NewRaster(r.generate)
+	r.waiting = canvas.NewText(waitingText, color.Black)
+	r.waiting.Alignment = fyne.TextAlignCenter
+	r.status = canvas.NewText("", color.Black)
+	r.status.Alignment = fyne.TextAlignTrailing
+	r.liveBtn = widget.NewButton("Live", c.Live)
+	r.cross = canvas.NewLine(color.Black)
+	r.tipBg = canvas.NewRectangle(color.Black)
+	r.legendMore = canvas.NewText("", color.Black)
+	for i := 0; i < maxTicks; i++ {
+		r.xLabels = append(r.xLabels, canvas.NewText("", color.Black))
+		r.yLabels = append(r.yLabels, canvas.NewText("", color.Black))
+		r.xGrid = append(r.xGrid, canvas.NewLine(color.Black))
+		r.yGrid = append(r.yGrid, canvas.NewLine(color.Black))
+	}
+	for i := 0; i < maxTipLines+2; i++ {
+		r.tipText = append(r.tipText, canvas.NewText("", color.Black))
+		r.tipSwatch = append(r.tipSwatch, canvas.NewRectangle(color.Black))
+	}
+	r.rebuildObjects()
+	r.Refresh()
+	if !c.noClock && fyne.CurrentApp() != nil {
+		r.clock = fyne.NewAnimation(time.Second, r.tick)
+		r.clock.RepeatCount = fyne.AnimationRepeatForever
+		r.clock.Curve = fyne.AnimationLinear
+		r.clock.Start()
+	}
+	return r
+}
+
+type seriesFrame struct {
+	sr    *series.Series
+	color color.NRGBA
+	red   series.Reduced
+}
+
+type chartRenderer struct {
+	chart *Chart
+	clock *fyne.Animation
+
+	raster     *canvas.Raster
+	img        *image.RGBA
+	lines      lineDrawer
+	xs, ys     []float32
+	xLabels    []*canvas.Text
+	yLabels    []*canvas.Text
+	xGrid      []*canvas.Line
+	yGrid      []*canvas.Line
+	waiting    *canvas.Text
+	status     *canvas.Text
+	liveBtn    *widget.Button
+	swatches   []*canvas.Rectangle
+	legendText []*canvas.Text
+	legendMore *canvas.Text
+	cross      *canvas.Line
+	tipBg      *canvas.Rectangle
+	tipText    []*canvas.Text
+	tipSwatch  []*canvas.Rectangle
+	objects    []fyne.CanvasObject
+
+	// The frame: what Refresh computed and generate draws.
+	drawn      uint64 // store version of the last frame
+	hasData    bool
+	from, to   int64
+	yMin, yMax float64
+	cols       int // pixel columns the reductions were made for
+	frames     []seriesFrame
+	xTicks     []int64
+	xStep      time.Duration
+	yTicks     []float64
+	yStep      float64
+}
+
+func (r *chartRenderer) rebuildObjects() {
+	o := r.objects[:0]
+	for _, l := range r.yGrid {
+		o = append(o, l)
+	}
+	for _, l := range r.xGrid {
+		o = append(o, l)
+	}
+	o = append(o, r.raster)
+	for _, t := range r.yLabels {
+		o = append(o, t)
+	}
+	for _, t := range r.xLabels {
+		o = append(o, t)
+	}
+	for i := range r.swatches {
+		o = append(o, r.swatches[i], r.legendText[i])
+	}
+	o = append(o, r.legendMore, r.status, r.liveBtn, r.waiting, r.cross, r.tipBg)
+	for i := range r.tipText {
+		o = append(o, r.tipSwatch[i], r.tipText[i])
+	}
+	r.objects = o
+}
+
+func (r *chartRenderer) Objects() []fyne.CanvasObject { return r.objects }
+
+func (r *chartRenderer) Destroy() {
+	if r.clock != nil {
+		r.clock.Stop()
+		r.clock = nil
+	}
+}
+
+func (r *chartRenderer) MinSize() fyne.Size {
+	return fyne.NewSize(200, 120)
+}
+
+// tick runs on the main goroutine once per display frame: it refreshes only
+// when the store changed and the view is not paused.
+func (r *chartRenderer) tick(float32) {
+	if r.chart.paused || r.chart.store.Version() == r.drawn {
+		return
+	}
+	// The renderer's own Refresh: the widget's would look the renderer up
+	// in Fyne's cache, which the test driver's first tick (inside
+	// CreateRenderer) does not hold yet.
+	r.Refresh()
+}
+
+// Refresh recomputes the frame: time range, reductions, Y range, ticks and
+// legend, then lays the objects out and asks the raster to redraw.
+func (r *chartRenderer) Refresh() {
+	c := r.chart
+	r.drawn = c.store.Version()
+	from, to, ok := c.viewRange()
+	r.hasData = false
+	r.frames = r.frames[:0]
+	if ok {
+		r.from, r.to = from, to
+		if r.cols <= 0 {
+			r.cols = max(1, int(c.plotSize.Width*r.scale()))
+		}
+		all := c.store.List()
+		if cap(r.frames) < len(all) {
+			r.frames = make([]seriesFrame, 0, len(all))
+		}
+		yMin, yMax, found := 0.0, 0.0, false
+		for _, sr := range all {
+			if sr.Len() > 0 {
+				r.hasData = true
+			}
+			if !c.visibleSeries(sr) {
+				continue
+			}
+			r.frames = r.frames[:len(r.frames)+1]
+			f := &r.frames[len(r.frames)-1]
+			f.sr, f.color = sr, SeriesColor(sr.Index())
+			sr.Reduce(from, to, r.cols, &f.red)
+			if f.red.InView > 0 {
+				if !found || f.red.Min < yMin {
+					yMin = f.red.Min
+				}
+				if !found || f.red.Max > yMax {
+					yMax = f.red.Max
+				}
+				found = true
+			}
+		}
+		switch {
+		case c.yFixed:
+			yMin, yMax = c.yMin, c.yMax
+		case !found:
+			yMin, yMax = 0, 1
+		default:
+			if yMax == yMin {
+				d := math.Max(math.Abs(yMin)*0.1, 1)
+				yMin, yMax = yMin-d, yMax+d
+			} else {
+				h := (yMax - yMin) * yHeadroom
+				yMin, yMax = yMin-h, yMax+h
+			}
+		}
+		r.yMin, r.yMax = yMin, yMax
+	}
+	c.live = liveView{from: r.from, to: r.to, yMin: r.yMin, yMax: r.yMax, ok: r.hasData}
+	r.applyTheme()
+	r.updateLegend()
+	r.Layout(c.Size())
+	canvas.Refresh(r.raster)
+}
+
+func (r *chartRenderer) scale() float32 {
+	if app := fyne.CurrentApp(); app != nil {
+		if cv := app.Driver().CanvasForObject(r.chart); cv != nil {
+			return cv.Scale()
+		}
+	}
+	return 1
+}
+
+func (r *chartRenderer) applyTheme() {
+	fg := theme.Color(theme.ColorNameForeground)
+	sub := theme.Color(theme.ColorNamePlaceHolder)
+	grid := theme.Color(theme.ColorNameSeparator)
+	ts := theme.TextSize() * tickLabelSize
+	for i := range r.xLabels {
+		r.xLabels[i].Color, r.xLabels[i].TextSize = sub, ts
+		r.yLabels[i].Color, r.yLabels[i].TextSize = sub, ts
+		r.xGrid[i].StrokeColor, r.xGrid[i].StrokeWidth = grid, 1
+		r.yGrid[i].StrokeColor, r.yGrid[i].StrokeWidth = grid, 1
+	}
+	r.waiting.Color = sub
+	r.status.Color, r.status.TextSize = sub, ts
+	r.legendMore.Color, r.legendMore.TextSize = sub, ts
+	r.cross.StrokeColor, r.cross.StrokeWidth = sub, 1
+	r.tipBg.FillColor = theme.Color(theme.ColorNameOverlayBackground)
+	r.tipBg.StrokeColor, r.tipBg.StrokeWidth = grid, 1
+	r.tipBg.CornerRadius = theme.InputRadiusSize()
+	for i := range r.tipText {
+		r.tipText[i].Color, r.tipText[i].TextSize = fg, ts
+	}
+	_ = fg
+}
