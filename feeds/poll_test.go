@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,8 +56,7 @@ func TestPollConditionalExactlyOnce(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		ls.publish(fmt.Sprintf(`{"seq":%d}`, i))
 	}
-	srv := httptest.NewServer(ls)
-	defer srv.Close()
+	srv := serve(t, ls)
 
 	clk := newFakeClock()
 	f := start(t, Config{URL: srv.URL, Transport: Poll}, clk)
@@ -102,12 +100,11 @@ func countMessages(evs []Event) int {
 
 func TestPollIntervalAndHeaders(t *testing.T) {
 	var auth, custom atomic.Value
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		auth.Store(r.Header.Get("Authorization"))
 		custom.Store(r.Header.Get("X-Token"))
 		io.WriteString(w, "42")
 	}))
-	defer srv.Close()
 	clk := newFakeClock()
 	hdr := http.Header{}
 	hdr.Set("Authorization", "Bearer s3cret")
@@ -132,7 +129,7 @@ func TestPollIntervalAndHeaders(t *testing.T) {
 
 func TestPollSlowServerNeverOverlaps(t *testing.T) {
 	var inFlight, maxInFlight, requests atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := inFlight.Add(1)
 		defer inFlight.Add(-1)
 		for {
@@ -145,7 +142,6 @@ func TestPollSlowServerNeverOverlaps(t *testing.T) {
 		time.Sleep(60 * time.Millisecond) // six ticks' worth
 		io.WriteString(w, "1")
 	}))
-	defer srv.Close()
 	f := start(t, Config{URL: srv.URL, Transport: Poll, PollInterval: 10 * time.Millisecond}, nil)
 	began := time.Now()
 	f.messages(t, 5)
@@ -163,13 +159,12 @@ func TestPollSlowServerNeverOverlaps(t *testing.T) {
 
 func TestPollRequestTimeout(t *testing.T) {
 	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-release:
 		case <-r.Context().Done():
 		}
 	}))
-	defer srv.Close()
 	defer close(release)
 	f := start(t, Config{URL: srv.URL, Transport: Poll, RequestTimeout: 50 * time.Millisecond}, newFakeClock())
 	st := f.waitState(t, Reconnecting)
@@ -179,10 +174,9 @@ func TestPollRequestTimeout(t *testing.T) {
 }
 
 func TestPollBodyOverReadLimit(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(strings.Repeat("9", 2048)))
 	}))
-	defer srv.Close()
 	f := start(t, Config{URL: srv.URL, Transport: Poll, ReadLimit: 1024}, newFakeClock())
 	st := f.waitState(t, Reconnecting)
 	var tl *ErrTooLarge

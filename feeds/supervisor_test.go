@@ -31,8 +31,7 @@ func scripted(statuses ...int) (http.Handler, *atomic.Int32) {
 
 func TestServerErrorThenRecovers(t *testing.T) {
 	h, _ := scripted(500, 500, 200)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serve(t, h)
 	clk := newFakeClock()
 	f := start(t, Config{URL: srv.URL, Transport: Poll, Backoff: Backoff{Jitter: -1}}, clk)
 	if st := f.waitState(t, Connecting); st.Transport != Poll {
@@ -61,8 +60,7 @@ func TestPermanentErrorsStop(t *testing.T) {
 		for _, tr := range []Transport{Poll, SSE, WebSocket, Auto} {
 			t.Run(tr.String()+"/"+http.StatusText(code), func(t *testing.T) {
 				h, n := scripted(code)
-				srv := httptest.NewServer(h)
-				defer srv.Close()
+				srv := serve(t, h)
 				f := start(t, Config{URL: srv.URL, Transport: tr}, newFakeClock())
 				st := f.waitState(t, Stopped)
 				var se *StatusError
@@ -88,7 +86,7 @@ func TestPermanentErrorsStop(t *testing.T) {
 func TestRetryAfterHonoured(t *testing.T) {
 	for _, code := range []int{429, 503} {
 		h, _ := scripted(code, 200)
-		srv := httptest.NewServer(h)
+		srv := serve(t, h)
 		f := start(t, Config{URL: srv.URL, Transport: Poll}, newFakeClock())
 		if st := f.waitState(t, Reconnecting); st.Delay != 7*time.Second {
 			t.Errorf("%d: next try in %v, want Retry-After's 7s", code, st.Delay)
@@ -117,7 +115,7 @@ func TestTLSVerifiedByDefault(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "3")
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	srv.Config.ErrorLog = discardLog()
 
 	f := start(t, Config{URL: srv.URL, Transport: Poll}, newFakeClock())
@@ -144,8 +142,7 @@ func TestTLSVerifiedByDefault(t *testing.T) {
 func TestBackoffResetsAfterStableConnection(t *testing.T) {
 	// 2 failures, 5 good polls (5 s of fake time), 2 failures, then good.
 	h, _ := scripted(500, 500, 200, 200, 200, 200, 200, 500, 500, 200)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serve(t, h)
 	f := start(t, Config{URL: srv.URL, Transport: Poll, Backoff: Backoff{Jitter: -1}}, newFakeClock())
 	var attempts []int
 	for len(attempts) < 4 {
@@ -230,15 +227,14 @@ func TestPollServerRestartsOnSamePort(t *testing.T) {
 	}
 	srv2 := &http.Server{Handler: h}
 	go srv2.Serve(ln2)
-	defer srv2.Close()
+	t.Cleanup(func() { srv2.Close() })
 	f.waitState(t, Connected)
 	f.messages(t, 1)
 }
 
 func TestStopEndsWithStoppedNil(t *testing.T) {
 	h, _ := scripted(200)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serve(t, h)
 	f := start(t, Config{URL: srv.URL, Transport: Poll}, nil)
 	f.messages(t, 1)
 	if err := f.stop(t); err != nil {
