@@ -55,6 +55,7 @@ type Chart struct {
 	hovering       bool
 	hoverPos       fyne.Position
 	noClock        bool // off-screen copies used by Image never tick
+	showLive       bool // an Image copy pinned to a range shows its original's Live state
 
 	// Written by the renderer for hit tests and Image.
 	plot       fyne.Position
@@ -273,7 +274,7 @@ func (c *Chart) Image(size fyne.Size, scale float32) (image.Image, error) {
 		// Freeze what is on screen, so data arriving meanwhile does not
 		// shift the picture.
 		cp.follow, cp.from, cp.to = false, from, to
-		cp.paused = c.paused
+		cp.showLive = c.follow
 	}
 	cp.yFixed, cp.yMin, cp.yMax = c.yFixed, c.yMin, c.yMax
 	for k, v := range c.visible {

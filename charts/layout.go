@@ -75,7 +75,7 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	btn := r.liveBtn.MinSize()
 	r.liveBtn.Resize(btn)
 	r.liveBtn.Move(fyne.NewPos(size.Width-btn.Width-pad, pad))
-	if c.follow {
+	if c.follow || c.showLive {
 		r.liveBtn.Disable()
 		r.liveBtn.Importance = widget.MediumImportance
 		r.status.Text = ""

@@ -92,6 +92,7 @@ type chartRenderer struct {
 
 	// The frame: what Refresh computed and generate draws.
 	drawn      uint64 // store version of the last frame
+	refreshes  int    // frames computed, for tests of the clock
 	hasData    bool
 	from, to   int64
 	yMin, yMax float64
@@ -157,6 +158,7 @@ func (r *chartRenderer) tick(float32) {
 // legend, then lays the objects out and asks the raster to redraw.
 func (r *chartRenderer) Refresh() {
 	c := r.chart
+	r.refreshes++
 	r.drawn = c.store.Version()
 	from, to, ok := c.viewRange()
 	r.hasData = false
