@@ -65,8 +65,7 @@ func TestCommandRejectsBadArguments(t *testing.T) {
 }
 
 func TestCommandListenError(t *testing.T) {
-	h, base := newHub(t, Options{}) // holds a port
-	_ = h
+	_, base := newHub(t, Options{}) // holds a port
 	var stderr bytes.Buffer
 	err := Command(context.Background(), []string{"--addr", strings.TrimPrefix(base, "http://")}, nil, io.Discard, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "address already in use") {

@@ -82,7 +82,7 @@ func (h *Hub) onSSE(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("X-Accel-Buffering", "no") // nginx would otherwise buffer the stream
 	w.WriteHeader(http.StatusOK)
 
-	buf := make([]byte, 0, 4096)
+	buf := make([]byte, 0, 64) // grows to the largest batch the client gets
 	buf = append(buf, "retry: "...)
 	buf = strconv.AppendInt(buf, h.opts.Retry.Milliseconds(), 10)
 	buf = append(buf, "\n\n"...)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -25,6 +26,9 @@ const (
 var upgrader = websocket.Upgrader{
 	ReadBufferSize:  4096,
 	WriteBufferSize: 4096,
+	// Idle clients hold no write buffer: it goes back to the pool after
+	// each message (gorilla's documented use of WriteBufferPool).
+	WriteBufferPool: &sync.Pool{},
 	// The default CheckOrigin stays: a web page from another origin must
 	// not be able to read the stream through a visitor's browser.
 }
