@@ -611,6 +611,10 @@ func (d *Decoder) numberLeaf(lit []byte) {
 	if d.json.mute > 0 {
 		return
 	}
+	if v, ok := fastFloat(lit); ok {
+		d.leaf(v)
+		return
+	}
 	// Zero-copy: on success ParseFloat keeps nothing; on error its
 	// *NumError holds the string, and that error is dropped right here.
 	v, err := strconv.ParseFloat(unsafe.String(&lit[0], len(lit)), 64)
@@ -619,6 +623,46 @@ func (d *Decoder) numberLeaf(lit []byte) {
 		return
 	}
 	d.leaf(v)
+}
+
+// pow10 holds the powers of ten that float64 represents exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// fastFloat converts the common literals (at most 15 digits, a fraction,
+// no exponent) exactly as strconv.ParseFloat does: the digits form an
+// integer below 2^53, and one IEEE division by an exact power of ten is
+// correctly rounded (Clinger's fast path, which strconv also takes).
+// Anything else reports false and goes to strconv.
+func fastFloat(lit []byte) (float64, bool) {
+	neg := lit[0] == '-'
+	if neg {
+		lit = lit[1:]
+	}
+	var m uint64
+	digits, frac, dot := 0, 0, false
+	for _, c := range lit {
+		switch {
+		case c >= '0' && c <= '9':
+			m = m*10 + uint64(c-'0')
+			digits++
+			if dot {
+				frac++
+			}
+		case c == '.':
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	if digits > 15 {
+		return 0, false
+	}
+	v := float64(m) / pow10[frac]
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // stringLeaf turns a numeric string ("12.5") into a sample; other strings

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -486,4 +488,30 @@ func FuzzJSONScanner(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFastFloatMatchesStrconv checks the fast number path bit for bit on
+// literals of every length it accepts, including the 15-digit edge.
+func TestFastFloatMatchesStrconv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 200000; i++ {
+		n := 1 + rng.IntN(17)
+		var b []byte
+		if rng.IntN(2) == 0 {
+			b = append(b, '-')
+		}
+		for j := 0; j < n; j++ {
+			b = append(b, byte('0'+rng.IntN(10)))
+		}
+		if dot := rng.IntN(n + 1); dot > 0 && dot < n {
+			b = slices.Insert(b, len(b)-n+dot, '.')
+		}
+		want, err := strconv.ParseFloat(string(b), 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := fastFloat(b); ok && math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("fastFloat(%s) = %v, strconv says %v", b, got, want)
+		}
+	}
 }
