@@ -183,23 +183,19 @@ func clipText(b []byte) string {
 	const ellipsis = "…"
 	cut := len(b) > MaxTextLen
 	if cut {
-		b = b[:MaxTextLen+utf8.UTFMax] // room to find a rune boundary
+		b = b[:min(len(b), MaxTextLen+utf8.UTFMax)] // room to find a rune boundary
 	}
 	if !utf8.Valid(b) {
 		b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
 	}
-	if len(b) > MaxTextLen {
-		cut = true
-		n := MaxTextLen - len(ellipsis)
-		for n > 0 && !utf8.RuneStart(b[n]) {
-			n--
-		}
-		return string(b[:n]) + ellipsis
+	if !cut && len(b) <= MaxTextLen {
+		return string(b)
 	}
-	if cut {
-		return string(b) + ellipsis
+	n := min(len(b), MaxTextLen-len(ellipsis))
+	for n > 0 && n < len(b) && !utf8.RuneStart(b[n]) {
+		n--
 	}
-	return string(b)
+	return string(b[:n]) + ellipsis
 }
 
 // intern returns b as a string, the same string every time for the same

@@ -515,3 +515,18 @@ func TestFastFloatMatchesStrconv(t *testing.T) {
 		}
 	}
 }
+
+func TestClipText(t *testing.T) {
+	for _, n := range []int{0, 1, MaxTextLen - 1, MaxTextLen, MaxTextLen + 1, MaxTextLen + 3, MaxTextLen + 10} {
+		for _, fill := range []string{"a", "收", "\xea", "a\xff"} {
+			in := []byte(strings.Repeat(fill, n+1)[:n])
+			got := clipText(in)
+			if !utf8.ValidString(got) || len(got) > MaxTextLen {
+				t.Errorf("clipText(%d bytes of %q) = %d bytes %q", n, fill, len(got), got)
+			}
+			if utf8.Valid(in) && len(in) <= MaxTextLen && got != string(in) {
+				t.Errorf("clipText changed a short valid text %q into %q", in, got)
+			}
+		}
+	}
+}
