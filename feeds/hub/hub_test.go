@@ -132,6 +132,16 @@ func TestSSEFramesTypeRetryAndMultilineData(t *testing.T) {
 	if ev.retry != 2000 {
 		t.Errorf("retry %d, want 2000", ev.retry)
 	}
+	// An event with empty data must not end the stream (as it does in
+	// r3labs' server).
+	h.Publish(Event{})
+	h.Publish(Event{Data: "after empty"})
+	if ev := c.mustNext(t); ev.data != "" {
+		t.Errorf("empty event came back as %q", ev.data)
+	}
+	if ev := c.mustNext(t); ev.data != "after empty" {
+		t.Errorf("after an empty event got %+v", ev)
+	}
 }
 
 func TestWSStreamsAndAnswersTheArticleProtocol(t *testing.T) {

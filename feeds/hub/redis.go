@@ -90,8 +90,8 @@ func RunRedis(ctx context.Context, h *Hub, opts RedisOptions) error {
 		if subscribed {
 			wait, attempt = opts.MinBackoff, 1
 		}
-		// Full jitter keeps several serve processes from reconnecting in
-		// lockstep after a Redis restart.
+		// Jitter (half the wait, at random) keeps several serve processes
+		// from reconnecting in lockstep after a Redis restart.
 		d := wait/2 + rand.N(wait/2+1)
 		log.Warn("redis unavailable, resubscribing", "err", err, "attempt", attempt, "in", d.Round(time.Millisecond))
 		select {

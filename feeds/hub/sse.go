@@ -94,9 +94,10 @@ func (h *Hub) onSSE(w http.ResponseWriter, r *http.Request) {
 	log := h.log.With("transport", "sse", "remote", r.RemoteAddr)
 	log.Info("client connected", "after", after, "backlog", backlog)
 
-	keepAlive := time.NewTicker(h.opts.KeepAlive)
+	// The keep-alive timer restarts with every write, so a comment goes
+	// out after exactly KeepAlive of silence.
+	keepAlive := time.NewTimer(h.opts.KeepAlive)
 	defer keepAlive.Stop()
-	wrote := false
 	var data []string
 	for {
 		var wake <-chan struct{}
@@ -114,17 +115,14 @@ func (h *Hub) onSSE(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			buf = buf[:0]
-			wrote = true
+			keepAlive.Reset(h.opts.KeepAlive)
 			h.advanced()
 			continue
 		}
 		select {
 		case <-wake:
 		case <-keepAlive.C:
-			if !wrote {
-				buf = append(buf, ": keep-alive\n\n"...)
-			}
-			wrote = false
+			buf = append(buf, ": keep-alive\n\n"...)
 		case <-r.Context().Done():
 			log.Info("client disconnected")
 			return
