@@ -27,14 +27,16 @@ type promState struct {
 type promLabel struct{ name, value string }
 
 // isPromContentType recognises the Content-Types of the Prometheus text
-// format (text/plain; version=0.0.4) and OpenMetrics text.
+// format (text/plain; version=0.0.4, or 1.0.0 from Prometheus 3 clients)
+// and OpenMetrics text. A bare text/plain says nothing: content decides.
 func isPromContentType(ct string) bool {
 	media, params, _ := strings.Cut(ct, ";")
 	media = strings.TrimSpace(media)
 	if strings.EqualFold(media, expfmt.OpenMetricsType) {
 		return true
 	}
-	return strings.EqualFold(media, "text/plain") && strings.Contains(params, "version="+expfmt.TextVersion)
+	return strings.EqualFold(media, "text/plain") &&
+		(strings.Contains(params, "version="+expfmt.TextVersion) || strings.Contains(params, "version=1.0.0"))
 }
 
 func isOpenMetrics(ct string) bool {

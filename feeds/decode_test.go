@@ -178,6 +178,9 @@ var decodeCases = []decodeCase{
 	{name: "prometheus families sorted by name", data: "zeta 1\nalpha 2\n", samples: []Sample{s("alpha", 2), s("zeta", 1)}},
 	{name: "prometheus NaN value", data: "# TYPE q gauge\nq NaN\nr 1\n", samples: []Sample{s("r", 1)}, texts: []Text{tx("q", "NaN")}},
 	{name: "prometheus UTF-8 name", contentType: promText004, data: "{\"my.metric\",a=\"b\"} 1\n", samples: []Sample{s(`{"my.metric",a="b"}`, 1)}},
+	{name: "prometheus 1.0.0 text", contentType: "text/plain; version=1.0.0; escaping=allow-utf-8; charset=utf-8",
+		data: "{\"my.metric\"} 7", samples: []Sample{s(`{"my.metric"}`, 7)}},
+	{name: "plain text/plain is judged by content", contentType: "text/plain; charset=utf-8", data: `{"a":1}`, samples: []Sample{s("a", 1)}},
 	{name: "declared prometheus that is not", contentType: promText004, data: "{\"a\":1}", texts: []Text{tx(`{"a":1}`, "Prometheus text: ")}},
 	{name: "openmetrics", contentType: "application/openmetrics-text; version=1.0.0; charset=utf-8",
 		data:    "# TYPE jobs counter\njobs_total{q=\"x\"} 5 1764096000.5\n# EOF\n",
@@ -529,4 +532,24 @@ func TestClipText(t *testing.T) {
 			}
 		}
 	}
+}
+
+func ExampleDecoder() {
+	var d Decoder
+	msg := Message{
+		Data: []byte(`{"ts":1764096000,"cpu":12.5,"mem":{"used":4096},"status":"ok"}`),
+		Time: time.Now(),
+	}
+	r := d.Decode(msg)
+	for _, s := range r.Samples {
+		fmt.Println(s.Series, s.Value, s.Time.UTC().Format(time.RFC3339))
+	}
+	r = d.Decode(Message{Data: []byte("收到"), Time: time.Now()})
+	for _, t := range r.Texts {
+		fmt.Printf("%s (%s)\n", t.Text, t.Reason)
+	}
+	// Output:
+	// cpu 12.5 2025-11-25T18:40:00Z
+	// mem.used 4096 2025-11-25T18:40:00Z
+	// 收到 (not a number)
 }
