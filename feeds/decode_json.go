@@ -692,7 +692,11 @@ func (d *Decoder) leaf(v float64) {
 	if d.json.mute > 0 || d.full() {
 		return
 	}
-	if !d.finite(v, d.path) {
+	what := d.path
+	if len(what) == 0 {
+		what = []byte(d.bareName())
+	}
+	if !d.finite(v, what) {
 		return
 	}
 	name, ok := d.seriesName()

@@ -57,6 +57,7 @@ var decodeCases = []decodeCase{
 	{name: "bare NaN", data: "NaN", texts: []Text{tx("NaN", "NaN")}},
 	{name: "bare Inf", data: "-Inf", texts: []Text{tx("-Inf", "-Inf")}},
 	{name: "JSON numeric string", data: `"12.5"`, samples: []Sample{s("value", 12.5)}},
+	{name: "JSON NaN string", data: `"NaN"`, event: "temp", texts: []Text{tx("temp", "NaN")}},
 	{name: "JSON non-numeric string", data: `"收到"`, texts: []Text{tx(`"收到"`, "not a number")}},
 	{name: "empty message", data: " \r\n"},
 
