@@ -354,7 +354,7 @@ func (r *chartRenderer) drawFrames(img *image.RGBA, scale float32) {
 	for i := range r.frames {
 		f := &r.frames[i]
 		r.xs, r.ys = project(f.red.T, f.red.V, r.from, r.yMax, xk, yk, r.xs, r.ys)
-		r.lines.draw(img, img.Rect, r.xs, r.ys, f.red.Starts, lineWidth*scale, f.color)
+		r.lines.draw(img, r.xs, r.ys, f.red.Starts, lineWidth*scale, f.color)
 	}
 }
 

@@ -37,8 +37,8 @@ func renderAll(sr *series.Series, from, to int64, yMin, yMax float64, img *image
 	}
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	xs, ys := project(ts, vs, from, yMax, float64(w)/float64(to-from), float64(h)/(yMax-yMin), nil, nil)
-	var d lineDrawer
-	d.draw(img, img.Rect, xs, ys, []int{0}, lw, color.NRGBA{0x3d, 0x85, 0xe0, 0xff})
+	d := lineDrawer{exact: true}
+	d.draw(img, xs, ys, []int{0}, lw, color.NRGBA{0x3d, 0x85, 0xe0, 0xff})
 }
 
 func renderReduced(sr *series.Series, from, to int64, yMin, yMax float64, img *image.RGBA, lw float32) {
@@ -47,7 +47,7 @@ func renderReduced(sr *series.Series, from, to int64, yMin, yMax float64, img *i
 	sr.Reduce(from, to, w, &red)
 	xs, ys := project(red.T, red.V, from, yMax, float64(w)/float64(to-from), float64(h)/(yMax-yMin), nil, nil)
 	var d lineDrawer
-	d.draw(img, img.Rect, xs, ys, red.Starts, lw, color.NRGBA{0x3d, 0x85, 0xe0, 0xff})
+	d.draw(img, xs, ys, red.Starts, lw, color.NRGBA{0x3d, 0x85, 0xe0, 0xff})
 }
 
 // pictureDiff compares two renders of one line. They cannot be equal byte

@@ -1,0 +1,163 @@
+package charts
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"feedscope/charts/series"
+)
+
+const benchW, benchH = 1600, 900
+
+// benchStore holds n points per series of a noisy random walk, 1 ms apart:
+// the worst case for the line drawer, whose strips grow with the line's
+// height in them.
+func benchStore(b testing.TB, nSeries, n int) *series.Store {
+	s, err := series.New(series.Options{Capacity: max(n, 1)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 1))
+	for k := range nSeries {
+		sr, _ := s.Series(fmt.Sprint("s", k))
+		v := 0.0
+		for i := range n {
+			v += r.NormFloat64()
+			if err := sr.AppendNanos(int64(i)*int64(time.Millisecond), v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	return s
+}
+
+// benchRenderer is the chart's frame path without a window: reduce every
+// visible series and draw it into a 1600x900 raster, as generate does.
+func benchRenderer(s *series.Store) *chartRenderer {
+	c := New(s)
+	c.window = WindowAll
+	c.plotSize = fyne.NewSize(benchW, benchH)
+	return &chartRenderer{chart: c}
+}
+
+func (r *chartRenderer) frameForBench() {
+	c := r.chart
+	from, to, _ := c.viewRange()
+	r.from, r.to, r.hasData = from, to, true
+	lo, hi := 0.0, 0.0
+	if len(r.frames) == 0 {
+		for i, sr := range c.store.List() {
+			r.frames = append(r.frames, seriesFrame{sr: sr, color: SeriesColor(i)})
+		}
+	}
+	for i := range r.frames {
+		f := &r.frames[i]
+		f.sr.Reduce(from, to, benchW, &f.red)
+		if i == 0 || f.red.Min < lo {
+			lo = f.red.Min
+		}
+		if i == 0 || f.red.Max > hi {
+			hi = f.red.Max
+		}
+	}
+	r.yMin, r.yMax = lo-1, hi+1
+	r.cols = benchW
+	r.generate(benchW, benchH)
+}
+
+// scanBaseline is the bare cost of looking at every value once (min/max
+// with plain comparisons) over the same points: what a frame would cost
+// without the reduction, before drawing anything.
+func scanBaseline(s *series.Store) (ns float64) {
+	var vals [][]float64
+	for _, sr := range s.List() {
+		var v []float64
+		for _, x := range sr.Points(-1<<62, 1<<62) {
+			v = append(v, x)
+		}
+		vals = append(vals, v)
+	}
+	best := time.Duration(1 << 62)
+	sink := 0.0
+	for range 5 {
+		start := time.Now()
+		for _, v := range vals {
+			lo, hi := v[0], v[0]
+			for _, x := range v {
+				if x < lo {
+					lo = x
+				}
+				if x > hi {
+					hi = x
+				}
+			}
+			sink += lo + hi
+		}
+		best = min(best, time.Since(start))
+	}
+	if sink == 0.5 {
+		println()
+	}
+	return float64(best.Nanoseconds())
+}
+
+// BenchmarkFrame measures one frame (reduce + anti-aliased draw at
+// 1600x900) with every point in view, and reports it against a bare scan
+// of the same points measured in the same run.
+func BenchmarkFrame(b *testing.B) {
+	for _, n := range []int{1_000, 100_000, 1_000_000, 10_000_000} {
+		b.Run(fmt.Sprintf("points=%s", si(n)), func(b *testing.B) {
+			s := benchStore(b, 1, n)
+			r := benchRenderer(s)
+			base := scanBaseline(s)
+			r.frameForBench()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				r.frameForBench()
+			}
+			per := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+			b.ReportMetric(per/1e6, "ms/frame")
+			b.ReportMetric(base/1e6, "scan-ms")
+			b.ReportMetric(per/base, "frame/scan")
+			b.ReportMetric(s.List()[0].BytesPerPoint(), "B/point")
+		})
+	}
+}
+
+// BenchmarkStreaming10x100k: ten series of 100k points each in view, each
+// receiving 17 new points per frame (1 kHz per series at 60 fps). It
+// reports the frame time and the share of one core that 60 fps takes.
+func BenchmarkStreaming10x100k(b *testing.B) {
+	s := benchStore(b, 10, 100_000)
+	r := benchRenderer(s)
+	all := s.List()
+	next := int64(100_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		for range 17 {
+			for _, sr := range all {
+				sr.AppendNanos(next*int64(time.Millisecond), float64(next%100))
+			}
+			next++
+		}
+		r.frameForBench()
+	}
+	per := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	b.ReportMetric(per/1e6, "ms/frame")
+	b.ReportMetric(per*60/1e9, "cores@60fps")
+}
+
+func si(n int) string {
+	switch {
+	case n >= 1_000_000:
+		return fmt.Sprintf("%dM", n/1_000_000)
+	case n >= 1_000:
+		return fmt.Sprintf("%dk", n/1_000)
+	}
+	return fmt.Sprint(n)
+}
