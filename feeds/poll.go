@@ -39,9 +39,11 @@ func (s *supervisor) runPoll(ctx context.Context, next time.Time) error {
 			return err
 		}
 		next = start.Add(interval)
-		if now := s.clk.Now(); !next.After(now) {
-			missed := now.Sub(start) / interval
-			next = start.Add((missed + 1) * interval)
+		if now := s.clk.Now(); next.Before(now) {
+			// Skip the ticks that passed during a slow request: the next
+			// poll goes out on the first tick from now.
+			ticks := (now.Sub(start) + interval - 1) / interval
+			next = start.Add(ticks * interval)
 		}
 	}
 }
@@ -68,7 +70,7 @@ func (s *supervisor) pollOnce(ctx context.Context) error {
 
 // newRequest is a GET of the feed's http URL with the user's headers.
 func (s *supervisor) newRequest(ctx context.Context, accept string) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.httpURL(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.pollURL, nil)
 	if err != nil {
 		return nil, &ConfigError{Msg: fmt.Sprintf("feeds: malformed URL: %v", err)}
 	}

@@ -65,7 +65,7 @@ func (s *supervisor) runSSE(ctx context.Context) error {
 }
 
 func (s *supervisor) newSSEClient() *sse.Client {
-	c := sse.NewClient(s.httpURL(), sse.ClientMaxBufferSize(int(s.cfg.readLimit())+sseFraming))
+	c := sse.NewClient(s.pollURL, sse.ClientMaxBufferSize(int(s.cfg.readLimit())+sseFraming))
 	// Our client: no Client.Timeout (it would cut the stream), headers
 	// bounded by ResponseHeaderTimeout, TLS as configured.
 	c.Connection = s.client

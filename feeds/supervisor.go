@@ -35,6 +35,7 @@ type supervisor struct {
 	clk clock
 
 	url       *url.URL
+	pollURL   string    // url as http(s), for poll and SSE requests
 	transport Transport // resolved; Auto until the first response decides
 	client    *http.Client
 	httpTr    *http.Transport
@@ -121,6 +122,7 @@ func (s *supervisor) init() error {
 		s.transport = WebSocket
 	}
 	s.url = u
+	s.pollURL = s.httpURL()
 
 	s.httpTr = &http.Transport{
 		Proxy: http.ProxyFromEnvironment,

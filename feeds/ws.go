@@ -30,6 +30,9 @@ type wsConn struct {
 	lastRecv atomic.Int64 // unix nanos of the last frame of any kind
 	closing  atomic.Bool  // our close frame is out: stop extending the deadline
 	pongs    chan string  // answers to the server's pings, for the writer
+	// deadlineSet is when the read deadline last moved; only the reader
+	// (and the handlers it runs) touch it.
+	deadlineSet time.Time
 }
 
 func (s *supervisor) runWS(ctx context.Context) error {
@@ -80,13 +83,17 @@ func (s *supervisor) runWS(ctx context.Context) error {
 
 // alive records a sign of life from the server and moves the read
 // deadline: a peer that sends nothing for two heartbeat intervals, not even
-// a pong, is dead.
+// a pong, is dead. The deadline moves at most every quarter interval, so a
+// busy stream does not pay for it on every message; it then lies between
+// 1.75 and 2 intervals after the last sign of life.
 func (w *wsConn) alive() {
 	now := time.Now()
 	w.lastRecv.Store(now.UnixNano())
-	if !w.closing.Load() {
-		_ = w.conn.SetReadDeadline(now.Add(2 * w.hb))
+	if now.Sub(w.deadlineSet) < w.hb/4 || w.closing.Load() {
+		return
 	}
+	w.deadlineSet = now
+	_ = w.conn.SetReadDeadline(now.Add(2 * w.hb))
 }
 
 func (w *wsConn) read(ctx context.Context) error {
