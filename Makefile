@@ -53,5 +53,13 @@ fmt-check:
 vet: build-deps
 	$(GO) vet ./...
 
+# A short, fixed-time run of each fuzz target on top of its seed corpus
+# (the seeds alone already run in `go test`). FUZZTIME=0 skips it.
+FUZZTIME ?= 10s
+FUZZ_TARGETS := ./feeds:FuzzDecode ./feeds:FuzzJSONScanner
+
 test: test-deps fmt-check vet
 	$(GO) test $(GOFLAGS_TEST) ./...
+	@if [ "$(FUZZTIME)" != 0 ]; then for t in $(FUZZ_TARGETS); do \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
+	done; fi
