@@ -96,6 +96,7 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	x, y, row := pad, pad+(btn.Height-lineH)/2, 0
 	c.legendHits = c.legendHits[:0]
 	moreW := fyne.MeasureText("+9999 more", ts, fyne.TextStyle{}).Width
+	all := c.store.List()
 	shown := 0
 	for i, tx := range r.legendText {
 		sw := r.swatches[i]
@@ -125,11 +126,11 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 		sw.Resize(fyne.NewSize(swatchSize, swatchSize))
 		tx.Move(fyne.NewPos(x+swatchSize+pad, y))
 		tx.Resize(fyne.NewSize(tw, lineH))
-		c.legendHits = append(c.legendHits, legendHit{pos: fyne.NewPos(x, y), size: fyne.NewSize(w, lineH), name: r.chart.store.List()[i].Name()})
+		c.legendHits = append(c.legendHits, legendHit{pos: fyne.NewPos(x, y), size: fyne.NewSize(w, lineH), name: all[i].Name()})
 		shown++
 		x += w + 3*pad
 	}
-	hidden := len(c.store.Names()) - shown
+	hidden := len(all) - shown
 	if hidden > 0 {
 		r.legendMore.Text = fmt.Sprintf("+%d more", hidden)
 		r.legendMore.Move(fyne.NewPos(x, y))

@@ -12,7 +12,7 @@ import (
 
 // stripW is the width of the column strips segments are rasterised in,
 // each strip only as tall as the segments in it.
-const stripW = 64
+const stripW = 32
 
 // lineDrawer draws anti-aliased polylines onto an *image.RGBA. Its buffers
 // are reused across frames, so a steady frame allocates nothing.

@@ -41,14 +41,29 @@ func (sr *Series) Reduce(from, to int64, cols int, out *Reduced) {
 		return
 	}
 	lo, hi := sr.window(from, to)
-	scale := float64(cols) / float64(to-from)
-	col := func(t int64) int {
-		c := int(float64(t-from) * scale)
+	// Column c holds times in [bound(c), bound(c+1)): integer bounds, so
+	// the linear and the indexed paths agree on every point's column.
+	span := float64(to - from)
+	bound := func(c int) int64 {
 		if c >= cols {
-			c = cols - 1
+			return maxInt64
+		}
+		return from + int64(float64(c)*span/float64(cols))
+	}
+	colOf := func(t int64) int {
+		c := int(float64(t-from) * float64(cols) / span)
+		c = max(0, min(c, cols-1))
+		for c > 0 && t < bound(c) {
+			c--
+		}
+		for c+1 < cols && t >= bound(c+1) {
+			c++
 		}
 		return c
 	}
+	// Below dense enough for whole blocks inside a column, one pass over
+	// the points beats a binary search and a block walk per column.
+	linear := hi-lo < cols*linearBelow
 	// Breaks strictly inside (lo, hi) split the window into segments; a
 	// break at lo or hi only cuts the line to the off-window neighbour.
 	bi := sort.Search(len(sr.brk), func(k int) bool { return sr.brk[k] > sr.seq0+uint64(lo) })
@@ -74,21 +89,15 @@ func (sr *Series) Reduce(from, to int64, cols int, out *Reduced) {
 			out.Starts = append(out.Starts, len(out.T))
 		}
 		pen = true
-		for i := a; i < e; {
-			c := col(sr.at(i))
-			// First index of the next column: times are sorted, so
-			// col is monotone and a binary search finds it.
-			j, k := i+1, e
-			for j < k {
-				m := int(uint(j+k) >> 1)
-				if col(sr.at(m)) <= c {
-					j = m + 1
-				} else {
-					k = m
-				}
+		if linear {
+			sr.reduceLinear(out, a, e, colOf, bound)
+		} else {
+			for i := a; i < e; {
+				next := bound(colOf(sr.at(i)) + 1)
+				j := sr.lowerBound(i+1, e, next)
+				sr.emitColumn(out, i, j)
+				i = j
 			}
-			sr.emitColumn(out, i, j)
-			i = j
 		}
 		a = e
 	}
@@ -102,6 +111,60 @@ func (sr *Series) Reduce(from, to int64, cols int, out *Reduced) {
 	// trailing starts so Starts[k] < len(T) always holds.
 	for len(out.Starts) > 0 && out.Starts[len(out.Starts)-1] >= len(out.T) {
 		out.Starts = out.Starts[:len(out.Starts)-1]
+	}
+}
+
+// linearBelow is the average points per column under which Reduce walks
+// the points once instead of searching column bounds and reading blocks.
+const linearBelow = 96
+
+// reduceLinear emits the M4 points of logical range [a, e) in one pass.
+func (sr *Series) reduceLinear(out *Reduced, a, e int, colOf func(int64) int, bound func(int) int64) {
+	L := len(sr.t)
+	p := sr.phys(a)
+	ts, vs := sr.t, sr.v
+	c := colOf(ts[p])
+	next := bound(c + 1)
+	first, imin, imax := a, a, a
+	vmin, vmax := vs[p], vs[p]
+	for i := a; i < e; i++ {
+		t, v := ts[p], vs[p]
+		if t >= next {
+			sr.emitM4(out, first, imin, imax, i-1)
+			c = colOf(t)
+			next = bound(c + 1)
+			first, imin, imax, vmin, vmax = i, i, i, v, v
+		} else {
+			if v < vmin {
+				vmin, imin = v, i
+			}
+			if v > vmax {
+				vmax, imax = v, i
+			}
+		}
+		p++
+		if p == L {
+			p = 0
+		}
+	}
+	sr.emitM4(out, first, imin, imax, e-1)
+}
+
+// emitM4 appends a column's first, min, max and last in time order.
+func (sr *Series) emitM4(out *Reduced, first, imin, imax, last int) {
+	a, b := imin, imax
+	if a > b {
+		a, b = b, a
+	}
+	sr.emit(out, first)
+	if a != first {
+		sr.emit(out, a)
+	}
+	if b != a && b != first {
+		sr.emit(out, b)
+	}
+	if last != b && last != first {
+		sr.emit(out, last)
 	}
 }
 
@@ -127,17 +190,7 @@ func (sr *Series) emitColumn(out *Reduced, i, j int) {
 		return
 	}
 	a, b, _ := sr.minMax(i, j)
-	if a > b {
-		a, b = b, a
-	}
-	sr.emit(out, i)
-	if a != i {
-		sr.emit(out, a)
-	}
-	if b != a && b != j-1 {
-		sr.emit(out, b)
-	}
-	sr.emit(out, j-1)
+	sr.emitM4(out, i, a, b, j-1)
 }
 
 // minMax returns the logical indices of the minimum and maximum value in

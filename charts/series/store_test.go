@@ -238,13 +238,23 @@ func TestReduceMatchesBruteForce(t *testing.T) {
 		from := ts[0] + int64(r.IntN(int(tm-ts[0])/2))
 		to := from + 1 + int64(r.IntN(int(tm-from)))
 		cols := 1 + r.IntN(2000)
+		if trial%2 == 0 {
+			cols = 1 + r.IntN(20) // dense columns: the block-index path
+		}
 		var red Reduced
 		sr.Reduce(from, to, cols, &red)
 		type agg struct {
 			n                     int
 			first, last, min, max float64
 		}
-		col := func(t int64) int { return min(int(float64(t-from)*float64(cols)/float64(to-from)), cols-1) }
+		// Column c holds [from + c·span/cols, from + (c+1)·span/cols).
+		col := func(t int64) int {
+			c := 0
+			for c+1 < cols && t >= from+int64(float64(c+1)*float64(to-from)/float64(cols)) {
+				c++
+			}
+			return c
+		}
 		want := map[int]*agg{}
 		got := map[int]*agg{}
 		add := func(m map[int]*agg, t int64, v float64) {
