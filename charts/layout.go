@@ -63,18 +63,10 @@ func (r *chartRenderer) updateLegend() {
 	}
 }
 
-// Layout places the legend and Live control on top, the plot below with the
-// Y labels on its left and the time labels under it, and the crosshair.
-func (r *chartRenderer) Layout(size fyne.Size) {
+// updateControls shows the Live control as the way back to follow mode,
+// and says why the view is not following.
+func (r *chartRenderer) updateControls() {
 	c := r.chart
-	pad := theme.Padding()
-	ts := theme.TextSize() * tickLabelSize
-	lineH := fyne.MeasureText("0", ts, fyne.TextStyle{}).Height
-
-	// Top bar: status and Live at the right, legend flowing on the left.
-	btn := r.liveBtn.MinSize()
-	r.liveBtn.Resize(btn)
-	r.liveBtn.Move(fyne.NewPos(size.Width-btn.Width-pad, pad))
 	if c.follow || c.showLive {
 		r.liveBtn.Disable()
 		r.liveBtn.Importance = widget.MediumImportance
@@ -88,6 +80,20 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 		}
 	}
 	r.liveBtn.Refresh()
+}
+
+// Layout places the legend and Live control on top, the plot below with the
+// Y labels on its left and the time labels under it, and the crosshair.
+func (r *chartRenderer) Layout(size fyne.Size) {
+	c := r.chart
+	pad := theme.Padding()
+	ts := theme.TextSize() * tickLabelSize
+	lineH := fyne.MeasureText("0", ts, fyne.TextStyle{}).Height
+
+	// Top bar: status and Live at the right, legend flowing on the left.
+	btn := r.liveBtn.MinSize()
+	r.liveBtn.Resize(btn)
+	r.liveBtn.Move(fyne.NewPos(size.Width-btn.Width-pad, pad))
 	stW := fyne.MeasureText(r.status.Text, ts, fyne.TextStyle{}).Width
 	r.status.Move(fyne.NewPos(size.Width-btn.Width-2*pad-stW, pad+(btn.Height-lineH)/2))
 	r.status.Resize(fyne.NewSize(stW, lineH))

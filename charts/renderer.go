@@ -213,6 +213,7 @@ func (r *chartRenderer) Refresh() {
 	c.live = liveView{from: r.from, to: r.to, yMin: r.yMin, yMax: r.yMax, ok: r.hasData}
 	r.applyTheme()
 	r.updateLegend()
+	r.updateControls()
 	r.Layout(c.Size())
 	canvas.Refresh(r.raster)
 }
