@@ -84,6 +84,16 @@ type ConfigError struct{ Msg string }
 
 func (e *ConfigError) Error() string { return e.Msg }
 
+// malformedURL reports a URL that does not parse, without quoting it:
+// url.Error repeats the whole URL, password and all.
+func malformedURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return &ConfigError{Msg: fmt.Sprintf("feeds: malformed URL: %v", err)}
+}
+
 // errStreamEnded is a clean end of an SSE stream or a WebSocket: the server
 // hung up, which is a disconnect to recover from.
 var errStreamEnded = errors.New("server closed the connection")

@@ -72,7 +72,7 @@ func (s *supervisor) pollOnce(ctx context.Context) error {
 func (s *supervisor) newRequest(ctx context.Context, accept string) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.pollURL, nil)
 	if err != nil {
-		return nil, &ConfigError{Msg: fmt.Sprintf("feeds: malformed URL: %v", err)}
+		return nil, malformedURL(err)
 	}
 	for k, vs := range s.cfg.Header {
 		req.Header[http.CanonicalHeaderKey(k)] = vs

@@ -103,7 +103,7 @@ func (s *supervisor) run(ctx context.Context) error {
 func (s *supervisor) init() error {
 	u, err := url.Parse(s.cfg.URL)
 	if err != nil {
-		return &ConfigError{Msg: fmt.Sprintf("feeds: malformed URL: %v", err)}
+		return malformedURL(err)
 	}
 	switch u.Scheme {
 	case "http", "https", "ws", "wss":
