@@ -333,3 +333,24 @@ func TestAppendWhileRendering(t *testing.T) {
 		t.Error("no frames drawn")
 	}
 }
+
+// TestSnapshotWithoutWindow is the app's `snapshot` command: a chart that
+// was never shown renders through the software driver alone.
+func TestSnapshotWithoutWindow(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(theme.LightTheme())
+	s := newStore(t)
+	fillWave(t, s, "rx.bytes", 600, 400e3, 120, 1.2e6)
+	c := New(s)
+	c.SetLocation(time.UTC)
+	img, err := c.Image(fyne.NewSize(800, 450), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Same data, size and theme as the one_series golden, but that chart
+	// shows 5 minutes; this one the default minute.
+	if c.Window() != time.Minute {
+		t.Fatalf("default window %v", c.Window())
+	}
+	test.AssertImageMatches(t, "snapshot.png", img)
+}
