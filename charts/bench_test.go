@@ -56,7 +56,7 @@ func benchRenderer(b testing.TB, s *series.Store) *chartRenderer {
 }
 
 func (r *chartRenderer) frameForBench() {
-	r.Refresh()
+	r.frame()
 	sz := r.chart.plotSize
 	r.generate(int(sz.Width), int(sz.Height))
 }

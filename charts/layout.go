@@ -67,17 +67,24 @@ func (r *chartRenderer) updateLegend() {
 // and says why the view is not following.
 func (r *chartRenderer) updateControls() {
 	c := r.chart
-	if c.follow || c.showLive {
-		r.liveBtn.Disable()
-		r.liveBtn.Importance = widget.MediumImportance
-		r.status.Text = ""
-	} else {
-		r.liveBtn.Enable()
-		r.liveBtn.Importance = widget.HighImportance
-		r.status.Text = "Zoomed"
+	live := c.follow || c.showLive
+	status := ""
+	if !live {
+		status = "Zoomed"
 		if c.paused {
-			r.status.Text = "Paused"
+			status = "Paused"
 		}
+	}
+	if r.controlsSet && live == r.liveShown && status == r.status.Text {
+		return // refreshing a button re-shapes its text: not once a frame
+	}
+	r.controlsSet, r.liveShown, r.status.Text = true, live, status
+	if live {
+		r.liveBtn.Importance = widget.MediumImportance
+		r.liveBtn.Disable()
+	} else {
+		r.liveBtn.Importance = widget.HighImportance
+		r.liveBtn.Enable()
 	}
 	r.liveBtn.Refresh()
 }
@@ -153,11 +160,13 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	plotH := max(size.Height-topH-bottomH, 1)
 	r.yTicks, r.yStep = valueTicks(r.yMin, r.yMax, max(2, min(maxTicks, int(plotH/36))), r.yTicks)
 	labelW := float32(0)
+	var yw [maxTicks]float32
 	for i, l := range r.yLabels {
 		if i < len(r.yTicks) && r.hasData {
 			l.Text = formatValue(r.yTicks[i], r.yStep)
 			l.TextSize = ts
-			labelW = max(labelW, fyne.MeasureText(l.Text, ts, fyne.TextStyle{}).Width)
+			yw[i] = fyne.MeasureText(l.Text, ts, fyne.TextStyle{}).Width
+			labelW = max(labelW, yw[i])
 		} else {
 			l.Text = ""
 		}
@@ -183,7 +192,7 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 			continue
 		}
 		py := yOf(r.yTicks[i])
-		w := fyne.MeasureText(l.Text, ts, fyne.TextStyle{}).Width
+		w := yw[i]
 		l.Move(fyne.NewPos(left-pad-w, py-lineH/2))
 		l.Resize(fyne.NewSize(w, lineH))
 		l.Show()

@@ -91,17 +91,20 @@ type chartRenderer struct {
 	objects    []fyne.CanvasObject
 
 	// The frame: what Refresh computed and generate draws.
-	drawn      uint64 // store version of the last frame
-	refreshes  int    // frames computed, for tests of the clock
-	hasData    bool
-	from, to   int64
-	yMin, yMax float64
-	cols       int // pixel columns the reductions were made for
-	frames     []seriesFrame
-	xTicks     []int64
-	xStep      time.Duration
-	yTicks     []float64
-	yStep      float64
+	drawn     uint64 // store version of the last frame
+	refreshes int    // frames computed, for tests of the clock
+
+	controlsSet bool // updateControls has run once
+	liveShown   bool // the Live control shows follow mode
+	hasData     bool
+	from, to    int64
+	yMin, yMax  float64
+	cols        int // pixel columns the reductions were made for
+	frames      []seriesFrame
+	xTicks      []int64
+	xStep       time.Duration
+	yTicks      []float64
+	yStep       float64
 }
 
 func (r *chartRenderer) rebuildObjects() {
@@ -148,15 +151,22 @@ func (r *chartRenderer) tick(float32) {
 	if r.chart.paused || r.chart.store.Version() == r.drawn {
 		return
 	}
-	// The renderer's own Refresh: the widget's would look the renderer up
-	// in Fyne's cache, which the test driver's first tick (inside
+	// Not the widget's Refresh: that would look the renderer up in
+	// Fyne's cache, which the test driver's first tick (inside
 	// CreateRenderer) does not hold yet.
-	r.Refresh()
+	r.frame()
 }
 
-// Refresh recomputes the frame: time range, reductions, Y range, ticks and
-// legend, then lays the objects out and asks the raster to redraw.
+// Refresh is called by Fyne (theme change) and by the setters: it also
+// refreshes the Live control, which the per-frame path leaves alone.
 func (r *chartRenderer) Refresh() {
+	r.controlsSet = false
+	r.frame()
+}
+
+// frame recomputes the frame: time range, reductions, Y range, ticks and
+// legend, then lays the objects out and asks the raster to redraw.
+func (r *chartRenderer) frame() {
 	c := r.chart
 	r.refreshes++
 	r.drawn = c.store.Version()
