@@ -58,6 +58,7 @@ type Chart struct {
 	showLive       bool // an Image copy pinned to a range shows its original's Live state
 
 	// Written by the renderer for hit tests and Image.
+	renderer   *chartRenderer // nil until created and after Destroy
 	plot       fyne.Position
 	plotSize   fyne.Size
 	legendHits []legendHit

@@ -66,17 +66,27 @@ func (c *Chart) DragEnd() {}
 // MouseIn shows the crosshair.
 func (c *Chart) MouseIn(ev *desktop.MouseEvent) {
 	c.hovering, c.hoverPos = true, ev.Position
-	c.Refresh()
+	c.hoverChanged()
 }
 
 // MouseMoved moves the crosshair.
 func (c *Chart) MouseMoved(ev *desktop.MouseEvent) {
 	c.hovering, c.hoverPos = true, ev.Position
-	c.Refresh()
+	c.hoverChanged()
 }
 
 // MouseOut hides the crosshair.
 func (c *Chart) MouseOut() {
 	c.hovering = false
-	c.Refresh()
+	c.hoverChanged()
+}
+
+// hoverChanged moves only the crosshair and tooltip: a pointer move must
+// not cost a frame's reductions.
+func (c *Chart) hoverChanged() {
+	if c.renderer == nil {
+		return
+	}
+	c.renderer.layoutHover()
+	c.renderer.refreshHover()
 }

@@ -38,9 +38,13 @@ func TestHoverListsEveryVisibleSeries(t *testing.T) {
 	c, w, s := twoSeries(t)
 	r := rendererOf(c)
 	p := plotCenter(c)
+	before := r.refreshes
 	test.MoveMouse(w.Canvas(), p)
 	if !r.cross.Visible() || !r.tipBg.Visible() {
 		t.Fatal("crosshair or tooltip hidden while hovering the plot")
+	}
+	if r.refreshes != before {
+		t.Error("a pointer move recomputed the frame")
 	}
 	at := r.timeAt(p.X)
 	if want := formatReadout(at, 5*time.Minute, time.UTC); r.tipText[0].Text != want {

@@ -328,6 +328,16 @@ func (r *chartRenderer) layoutHover() {
 	}
 }
 
+// refreshHover repaints the crosshair and tooltip objects.
+func (r *chartRenderer) refreshHover() {
+	canvas.Refresh(r.cross)
+	canvas.Refresh(r.tipBg)
+	for i := range r.tipText {
+		canvas.Refresh(r.tipText[i])
+		canvas.Refresh(r.tipSwatch[i])
+	}
+}
+
 // timeAt maps a widget x coordinate to a time in view.
 func (r *chartRenderer) timeAt(x float32) int64 {
 	c := r.chart

@@ -30,6 +30,7 @@ var _ fyne.WidgetRenderer = (*chartRenderer)(nil)
 // CreateRenderer is part of fyne.Widget.
 func (c *Chart) CreateRenderer() fyne.WidgetRenderer {
 	r := &chartRenderer{chart: c}
+	c.renderer = r
 	r.raster = canvas.NewRaster(r.generate)
 	r.waiting = canvas.NewText(waitingText, color.Black)
 	r.waiting.Alignment = fyne.TextAlignCenter
@@ -135,6 +136,9 @@ func (r *chartRenderer) rebuildObjects() {
 func (r *chartRenderer) Objects() []fyne.CanvasObject { return r.objects }
 
 func (r *chartRenderer) Destroy() {
+	if r.chart.renderer == r {
+		r.chart.renderer = nil
+	}
 	if r.clock != nil {
 		r.clock.Stop()
 		r.clock = nil
