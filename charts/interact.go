@@ -18,8 +18,14 @@ var (
 // as 10 units of scroll).
 const zoomPerStep = 0.85
 
-// Tapped toggles the series whose legend entry was tapped.
+// Tapped toggles the series whose legend entry was tapped, and focuses the
+// chart for its keyboard controls.
 func (c *Chart) Tapped(ev *fyne.PointEvent) {
+	if app := fyne.CurrentApp(); app != nil {
+		if cv := app.Driver().CanvasForObject(c); cv != nil {
+			cv.Focus(c)
+		}
+	}
 	p := ev.Position
 	for _, h := range c.legendHits {
 		if p.X >= h.pos.X && p.X <= h.pos.X+h.size.Width && p.Y >= h.pos.Y && p.Y <= h.pos.Y+h.size.Height {
@@ -33,19 +39,13 @@ func (c *Chart) Tapped(ev *fyne.PointEvent) {
 // follow mode; the Live control returns to it.
 func (c *Chart) Scrolled(ev *fyne.ScrollEvent) {
 	dy := ev.Scrolled.DY
-	if dy == 0 || c.plotSize.Width <= 0 || !c.leaveFollow() {
+	if dy == 0 || c.plotSize.Width <= 0 {
 		return
 	}
 	factor := math.Pow(zoomPerStep, float64(dy)/10)
 	factor = math.Min(math.Max(factor, 0.25), 4)
-	span := float64(c.to - c.from)
 	frac := float64(ev.Position.X-c.plot.X) / float64(c.plotSize.Width)
-	frac = math.Min(math.Max(frac, 0), 1)
-	anchor := float64(c.from) + frac*span
-	ns := math.Min(math.Max(span*factor, float64(minSpan)), float64(maxSpan))
-	c.from = int64(anchor - frac*ns)
-	c.to = c.from + int64(ns)
-	c.Refresh()
+	c.zoomAround(math.Min(math.Max(frac, 0), 1), factor)
 }
 
 // Dragged pans the time axis with the pointer, also while data streams in.

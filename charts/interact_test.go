@@ -358,3 +358,30 @@ func TestSnapshotWithoutWindow(t *testing.T) {
 	}
 	test.AssertImageMatches(t, "snapshot.png", img)
 }
+
+func TestKeyboardPansZoomsAndReturnsLive(t *testing.T) {
+	c, w, _ := twoSeries(t)
+	r := rendererOf(c)
+	test.TapCanvas(w.Canvas(), plotCenter(c))
+	if w.Canvas().Focused() != c {
+		t.Fatal("tapping the chart did not focus it")
+	}
+	from0, to0 := r.from, r.to
+	span := to0 - from0
+	c.TypedKey(&fyne.KeyEvent{Name: fyne.KeyLeft})
+	if c.Following() || r.from != from0-span/10 || r.to != to0-span/10 {
+		t.Errorf("← moved %v..%v to %v..%v, want back by a tenth", from0, to0, r.from, r.to)
+	}
+	test.Type(c, "+")
+	if got := float64(r.to-r.from) / float64(span); got < 0.84 || got > 0.86 {
+		t.Errorf("+ scaled the span by %.3f", got)
+	}
+	c.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	if !c.Paused() {
+		t.Error("space did not pause")
+	}
+	test.Type(c, "l")
+	if !c.Following() || c.Paused() || r.to != to0 {
+		t.Error("l did not return to Live")
+	}
+}
