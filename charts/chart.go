@@ -62,19 +62,12 @@ type Chart struct {
 	plot       fyne.Position
 	plotSize   fyne.Size
 	legendHits []legendHit
-	live       liveView // the range and scale last drawn
 }
 
 type legendHit struct {
 	pos  fyne.Position
 	size fyne.Size
 	name string
-}
-
-type liveView struct {
-	from, to   int64
-	yMin, yMax float64
-	ok         bool
 }
 
 // New returns a chart of store in follow mode with a one-minute window,

@@ -10,7 +10,9 @@
 //
 // A person can hover for a crosshair and a tooltip, scroll to zoom the time
 // axis, drag to pan it (also while data streams in), tap a legend entry to
-// hide or show its series, and press Live to return to follow mode.
+// hide or show its series, and press Live to return to follow mode. Once
+// tapped, the chart also takes the keyboard: arrows pan and zoom, space
+// pauses, l, End or Escape return to Live.
 //
 // # Concurrency
 //

@@ -57,10 +57,6 @@ func (r *chartRenderer) updateLegend() {
 			sw.FillColor, tx.Color = color.Transparent, dim
 		}
 	}
-	r.legendMore.Text = ""
-	if len(all) > n {
-		r.legendMore.Text = fmt.Sprintf("+%d more", len(all)-n)
-	}
 }
 
 // updateControls shows the Live control as the way back to follow mode,

@@ -20,8 +20,9 @@ const stripW = 32
 // Coverage is gathered in a column-major alpha buffer the size of the
 // target and composited once per series, touching only the rows each column
 // dirtied: the cost follows the ink, not the bounding box of the line
-// (LIBRARIES.md: x/image/vector straight onto the RGBA blends every pixel
-// and costs 9.5 ms for 1M points). Two kinds of stroke feed it:
+// (x/image/vector drawing straight onto the RGBA blends every pixel of its
+// bounds in scalar code: about 9.5 ms for 1M points). Two kinds of stroke
+// feed it:
 //   - a bar: three or more consecutive points inside one pixel column (the
 //     M4 first, min, max and last of a dense column) are covered by the box
 //     from their lowest to their highest point, its edge pixels given their

@@ -224,7 +224,6 @@ func (r *chartRenderer) frame() {
 		}
 		r.yMin, r.yMax = yMin, yMax
 	}
-	c.live = liveView{from: r.from, to: r.to, yMin: r.yMin, yMax: r.yMax, ok: r.hasData}
 	r.applyTheme()
 	r.updateLegend()
 	r.updateControls()
