@@ -1,18 +1,73 @@
 // Command feedscope watches numbers from a server as live line charts.
+//
+// With no command it opens the window; record and snapshot watch a feed
+// without one, and serve runs the demo server. Run `feedscope --help`.
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
+	"syscall"
+
+	"feedscope/app"
+	_ "feedscope/app/locale" // before any fyne.io package: see its doc
+	"feedscope/feeds/hub"
 )
 
+const usage = `Feedscope watches numbers from a server as live line charts. It reads
+HTTP polling, WebSocket and Server-Sent Events, and finds the numbers in JSON,
+key=value text, bare numbers and Prometheus /metrics pages.
+
+Usage:
+  feedscope [--url URL] [--transport auto|poll|ws|sse]
+                   open the window (without --url: the last URL, or the
+                   built-in demo feed on first launch)
+  feedscope record --url URL [flags]
+                   record samples to CSV or JSON Lines, without a window
+  feedscope snapshot --url URL --out chart.png [flags]
+                   watch a feed for a while and render its chart to PNG,
+                   without a display
+  feedscope serve [flags]
+                   serve a stream over SSE (/sse), WebSocket (/ws) and
+                   polling (/poll): the built-in generator, Redis or stdin
+
+Run 'feedscope COMMAND -h' for the flags of a command.
+`
+
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	var ue *app.UsageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &ue):
+		fmt.Fprintln(os.Stderr, "feedscope:", err)
+		os.Exit(2)
+	default:
 		fmt.Fprintln(os.Stderr, "feedscope:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
-	return fmt.Errorf("no window yet")
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "record":
+			return app.Record(ctx, args[1:], stdout, stderr)
+		case "snapshot":
+			return app.Snapshot(ctx, args[1:], stdout, stderr)
+		case "serve":
+			return hub.Command(ctx, args[1:], stdin, stdout, stderr)
+		case "help", "-h", "-help", "--help":
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
+	}
+	return app.Window(ctx, args, usage, stdout, stderr)
 }

@@ -1,0 +1,198 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"feedscope/charts/series"
+	"feedscope/feeds"
+)
+
+// Bounds of what the bridge holds between two flushes and what the log
+// pane keeps: a feed of ten thousand messages a second must not grow
+// memory or the fyne.Do queue.
+const (
+	maxLogEntries  = 500
+	maxLogText     = 300
+	flushInterval  = 100 * time.Millisecond
+	rateWindowSize = 10 // flushes per rate window (one second)
+)
+
+// logKind says what a message-log entry is.
+type logKind int
+
+const (
+	logMessage logKind = iota // a raw message
+	logText                   // a text event: a message (or part) without numbers
+	logState                  // a state change
+)
+
+// logEntry is one line of the message log.
+type logEntry struct {
+	Time time.Time
+	Kind logKind
+	Text string
+}
+
+// bridge is the one place where a feed goroutine hands news to the UI.
+// The feed's handler appends samples to the store (safe from any
+// goroutine), bumps counters, and leaves the latest status and log
+// entries in pending; the window takes them in one fyne.Do per flush.
+type bridge struct {
+	store *series.Store
+
+	msgs    atomic.Uint64
+	samples atomic.Uint64
+	bytes   atomic.Uint64
+	dropped atomic.Uint64 // samples the store refused (out of order, too many series)
+	lastMsg atomic.Int64  // Unix nanoseconds of the last message; 0 before the first
+
+	mu      sync.Mutex
+	status  feeds.Status
+	changed bool // status is news
+	logs    []logEntry
+	lost    int // log entries dropped because the UI was slower than the feed
+	problem string
+}
+
+// pending is what a flush takes from the bridge.
+type pending struct {
+	status  feeds.Status
+	changed bool
+	logs    []logEntry
+	lost    int
+	problem string
+}
+
+func (b *bridge) take() pending {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	p := pending{status: b.status, changed: b.changed, logs: b.logs, lost: b.lost, problem: b.problem}
+	b.changed, b.logs, b.lost, b.problem = false, nil, 0, ""
+	return p
+}
+
+func (b *bridge) addLog(e logEntry) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.logs) >= maxLogEntries {
+		// Only the newest maxLogEntries can be shown anyway.
+		n := copy(b.logs, b.logs[1:])
+		b.logs = b.logs[:n]
+		b.lost++
+	}
+	b.logs = append(b.logs, e)
+}
+
+func (b *bridge) setStatus(st feeds.Status) {
+	b.mu.Lock()
+	b.status, b.changed = st, true
+	b.mu.Unlock()
+	b.addLog(logEntry{Time: st.Time, Kind: logState, Text: describeStatus(st)})
+}
+
+// run runs one feed until ctx ends or it stops for good. It is the feed
+// goroutine: nothing here touches a widget.
+func (b *bridge) run(ctx context.Context, cfg feeds.Config, ts feeds.TimeSource) error {
+	dec := feeds.Decoder{Time: ts}
+	var warned bool
+	return feeds.Run(ctx, cfg, func(ev feeds.Event) {
+		if ev.Kind == feeds.KindStatus {
+			b.setStatus(ev.Status)
+			return
+		}
+		m := ev.Message
+		b.msgs.Add(1)
+		b.bytes.Add(uint64(len(m.Data)))
+		b.lastMsg.Store(m.Time.UnixNano())
+		b.addLog(logEntry{Time: m.Time, Kind: logMessage, Text: clipLog(m)})
+		r := dec.Decode(m)
+		var stored uint64
+		for _, s := range r.Samples {
+			err := b.store.Append(s.Series, s.Time, s.Value)
+			if err == nil {
+				stored++
+				continue
+			}
+			b.dropped.Add(1)
+			if errors.Is(err, series.ErrTooManySeries) && !warned {
+				warned = true
+				b.mu.Lock()
+				b.problem = "too many series: new ones are not stored"
+				b.mu.Unlock()
+			}
+		}
+		b.samples.Add(stored)
+		for _, t := range r.Texts {
+			b.addLog(logEntry{Time: t.Time, Kind: logText, Text: t.Text + "  (" + t.Reason + ")"})
+		}
+	})
+}
+
+// clipLog is a message as the log shows it: text up to maxLogText bytes
+// on one line, or a note for binary data.
+func clipLog(m feeds.Message) string {
+	if m.Binary || !utf8.Valid(m.Data) {
+		return "binary message, " + formatBytes(uint64(len(m.Data)))
+	}
+	b := m.Data
+	clipped := false
+	if len(b) > maxLogText {
+		b, clipped = b[:maxLogText], true
+		for len(b) > 0 && !utf8.Valid(b) {
+			b = b[:len(b)-1]
+		}
+	}
+	out := make([]byte, 0, len(b)+3)
+	for _, c := range b {
+		if c == '\n' || c == '\r' || c == '\t' {
+			c = ' '
+		}
+		out = append(out, c)
+	}
+	s := string(out)
+	if m.Event != "" {
+		s = "[" + m.Event + "] " + s
+	}
+	if clipped {
+		s += "…"
+	}
+	return s
+}
+
+// rates turns the bridge's counters into per-second figures over the last
+// second of flushes.
+type rates struct {
+	hist [rateWindowSize + 1]struct {
+		t             time.Time
+		msgs, samples uint64
+	}
+	n                 int
+	msgsPS, samplesPS float64
+}
+
+func (r *rates) update(now time.Time, msgs, samples uint64) {
+	if r.n == len(r.hist) {
+		copy(r.hist[:], r.hist[1:])
+		r.n--
+	}
+	r.hist[r.n].t, r.hist[r.n].msgs, r.hist[r.n].samples = now, msgs, samples
+	r.n++
+	if r.n < 2 {
+		r.msgsPS, r.samplesPS = 0, 0
+		return
+	}
+	first, last := r.hist[0], r.hist[r.n-1]
+	dt := last.t.Sub(first.t).Seconds()
+	if dt <= 0 {
+		return
+	}
+	r.msgsPS = float64(last.msgs-first.msgs) / dt
+	r.samplesPS = float64(last.samples-first.samples) / dt
+}
+
+func (r *rates) reset() { *r = rates{} }

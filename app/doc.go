@@ -1,0 +1,27 @@
+// Package app is Feedscope's user interface and its headless commands: the
+// window (URL field, Transport menu, chart, series list, status bar,
+// message log, settings), and `feedscope record` and `feedscope snapshot`,
+// which watch a feed without a window.
+//
+// One file per concern: window.go builds the window, menus.go its menus and
+// shortcuts, settings.go the Settings dialog and what is kept in
+// Preferences, status.go the status bar, messagelog.go the log pane,
+// serieslist.go the series list, bridge.go the one place where feed
+// goroutines hand their news to the UI, record.go and snapshot.go the
+// commands.
+//
+// # Concurrency
+//
+// Every feed runs feeds.Run on its own goroutine. Its handler never touches
+// a widget: it decodes messages, appends samples to the chart's
+// series.Store (safe from any goroutine), counts, and leaves status changes
+// and log entries in a mutex-protected pending buffer (bridge.go). One
+// ticker goroutine per window takes that buffer about ten times a second and
+// applies it in a single fyne.Do call, so the fyne.Do queue grows with
+// time, never with the message rate. Everything else in the window runs on
+// the Fyne main goroutine (callbacks of menus, buttons and dialogs).
+// Disconnecting cancels the feed's context and waits for its goroutine to
+// end before the next feed starts: there is never more than one. Closing
+// the window (Window.Close, or Quit) stops the feed, the ticker and the
+// demo hub, and waits for them.
+package app

@@ -1,0 +1,103 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"feedscope/charts"
+)
+
+// seriesList is the side panel: every series with its colour and a check
+// to show or hide it, filtered by name. The chart shows the first
+// charts.DefaultDefaultVisible series until the user picks, so a /metrics
+// page with hundreds of series stays readable.
+type seriesList struct {
+	chart   func() *charts.Chart
+	filter  *widget.Entry
+	count   *widget.Label
+	list    *widget.List
+	shown   []charts.SeriesInfo // matching the filter
+	total   int
+	content fyne.CanvasObject
+}
+
+func newSeriesList(chart func() *charts.Chart) *seriesList {
+	s := &seriesList{chart: chart, filter: widget.NewEntry(), count: widget.NewLabel("")}
+	s.filter.SetPlaceHolder("Filter series")
+	s.filter.OnChanged = func(string) { s.update() }
+	s.count.Importance = widget.LowImportance
+	s.list = widget.NewList(
+		func() int { return len(s.shown) },
+		func() fyne.CanvasObject {
+			swatch := canvas.NewRectangle(theme.Color(theme.ColorNameForeground))
+			swatch.CornerRadius = 2
+			check := widget.NewCheck("", nil)
+			return container.NewBorder(nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), swatch)), nil, check)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < 0 || id >= len(s.shown) {
+				return
+			}
+			info := s.shown[id]
+			row := o.(*fyne.Container)
+			check := row.Objects[0].(*widget.Check)
+			swatch := row.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects[0].(*canvas.Rectangle)
+			swatch.FillColor = info.Color
+			swatch.Refresh()
+			// Set fields and refresh once: SetChecked alone does not redraw
+			// a recycled row whose check state happens to match.
+			check.OnChanged = nil
+			check.Text, check.Checked = info.Name, info.Visible
+			check.Refresh()
+			name := info.Name
+			check.OnChanged = func(on bool) { s.chart().SetSeriesVisible(name, on); s.update() }
+		},
+	)
+	all := widget.NewButton("Show all", func() { s.setAll(true) })
+	none := widget.NewButton("Hide all", func() { s.setAll(false) })
+	top := container.NewVBox(s.filter, container.NewGridWithColumns(2, all, none), s.count)
+	s.content = container.NewBorder(top, nil, nil, nil, s.list)
+	return s
+}
+
+// setAll shows or hides every series that matches the filter.
+func (s *seriesList) setAll(on bool) {
+	c := s.chart()
+	for _, info := range s.shown {
+		c.SetSeriesVisible(info.Name, on)
+	}
+	s.update()
+}
+
+// update re-reads the series from the chart. Cheap enough for every flush
+// in which the store gained a series, and for every user action.
+func (s *seriesList) update() {
+	all := s.chart().Series()
+	f := strings.ToLower(strings.TrimSpace(s.filter.Text))
+	s.shown = s.shown[:0]
+	visible := 0
+	for _, info := range all {
+		if info.Visible {
+			visible++
+		}
+		if f == "" || strings.Contains(strings.ToLower(info.Name), f) {
+			s.shown = append(s.shown, info)
+		}
+	}
+	s.total = len(all)
+	switch {
+	case s.total == 0:
+		s.count.SetText("No series yet")
+	case f != "":
+		s.count.SetText(fmt.Sprintf("%d of %d series match · %d shown", len(s.shown), s.total, visible))
+	default:
+		s.count.SetText(fmt.Sprintf("%d series · %d shown", s.total, visible))
+	}
+	s.list.Refresh()
+}

@@ -1,0 +1,146 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+)
+
+// settingsForm holds the Settings dialog's fields; read turns them back
+// into Settings, or says what is wrong.
+type settingsForm struct {
+	poll, heartbeat, ping, pong *widget.Entry
+	headers                     *widget.Entry
+	readLimit, history          *widget.Entry
+	timeSource                  *widget.RadioGroup
+	insecure                    *widget.Check
+	insecureWarn                *widget.Label
+}
+
+const (
+	payloadTimeLabel = "Time in the payload (ts, time, timestamp), else arrival"
+	arrivalTimeLabel = "Arrival time"
+)
+
+func newSettingsForm(s Settings) *settingsForm {
+	f := &settingsForm{
+		poll:         widget.NewEntry(),
+		heartbeat:    widget.NewEntry(),
+		ping:         widget.NewEntry(),
+		pong:         widget.NewEntry(),
+		headers:      widget.NewMultiLineEntry(),
+		readLimit:    widget.NewEntry(),
+		history:      widget.NewEntry(),
+		timeSource:   widget.NewRadioGroup([]string{payloadTimeLabel, arrivalTimeLabel}, nil),
+		insecure:     widget.NewCheck("Skip TLS certificate verification (unsafe)", nil),
+		insecureWarn: widget.NewLabel("Anyone on the network path can read and change this feed."),
+	}
+	f.poll.SetText(s.PollInterval.String())
+	f.heartbeat.SetText(s.Heartbeat.String())
+	f.ping.SetText(s.PingText)
+	f.ping.SetPlaceHolder("none (e.g. ping)")
+	f.pong.SetText(s.PongText)
+	f.pong.SetPlaceHolder("none (e.g. pong)")
+	f.headers.SetText(strings.Join(s.Headers, "\n"))
+	f.headers.SetPlaceHolder("Authorization: Bearer …\nCookie: session=…")
+	f.headers.SetMinRowsVisible(3)
+	f.headers.Wrapping = fyne.TextWrapOff
+	f.readLimit.SetText(strconv.FormatInt(s.ReadLimit/1024, 10))
+	f.history.SetText(s.History.String())
+	f.timeSource.Required = true
+	if s.ArrivalTime {
+		f.timeSource.SetSelected(arrivalTimeLabel)
+	} else {
+		f.timeSource.SetSelected(payloadTimeLabel)
+	}
+	f.insecureWarn.Importance = widget.DangerImportance
+	f.insecureWarn.Wrapping = fyne.TextWrapWord
+	f.insecure.OnChanged = func(on bool) {
+		if on {
+			f.insecureWarn.Show()
+		} else {
+			f.insecureWarn.Hide()
+		}
+	}
+	f.insecure.SetChecked(s.InsecureSkipVerify)
+	f.insecure.OnChanged(s.InsecureSkipVerify)
+	return f
+}
+
+func (f *settingsForm) items() []*widget.FormItem {
+	return []*widget.FormItem{
+		{Text: "Poll interval", Widget: f.poll, HintText: "Polling: time between requests, e.g. 1s, 500ms"},
+		{Text: "Heartbeat", Widget: f.heartbeat, HintText: "WebSocket ping interval; a silent server is dropped after two"},
+		{Text: "Ping text", Widget: f.ping, HintText: "Text heartbeat sent on an idle WebSocket"},
+		{Text: "Pong text", Widget: f.pong, HintText: "The server's reply to it; never charted"},
+		{Text: "Request headers", Widget: f.headers, HintText: "One \"Name: value\" a line, sent with every request"},
+		{Text: "Read limit (KiB)", Widget: f.readLimit, HintText: "Largest message accepted"},
+		{Text: "History", Widget: f.history, HintText: "How far back the chart keeps points, e.g. 1h"},
+		{Text: "Sample time", Widget: f.timeSource},
+		{Text: "TLS", Widget: container.NewVBox(f.insecure, f.insecureWarn)},
+	}
+}
+
+func (f *settingsForm) read() (Settings, error) {
+	var s Settings
+	var problems []string
+	dur := func(e *widget.Entry, what string) time.Duration {
+		d, err := time.ParseDuration(strings.TrimSpace(e.Text))
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %q is not a duration (e.g. 1s, 500ms, 2m)", what, e.Text))
+		}
+		return d
+	}
+	s.PollInterval = dur(f.poll, "Poll interval")
+	s.Heartbeat = dur(f.heartbeat, "Heartbeat")
+	s.History = dur(f.history, "History")
+	s.PingText = strings.TrimSpace(f.ping.Text)
+	s.PongText = strings.TrimSpace(f.pong.Text)
+	for _, l := range strings.Split(f.headers.Text, "\n") {
+		if strings.TrimSpace(l) != "" {
+			s.Headers = append(s.Headers, strings.TrimSpace(l))
+		}
+	}
+	kib, err := strconv.ParseInt(strings.TrimSpace(f.readLimit.Text), 10, 64)
+	if err != nil || kib <= 0 || kib > maxReadLimit/1024 {
+		problems = append(problems, fmt.Sprintf("Read limit: want a number of KiB from 1 to %d", maxReadLimit/1024))
+	}
+	s.ReadLimit = kib * 1024
+	s.ArrivalTime = f.timeSource.Selected == arrivalTimeLabel
+	s.InsecureSkipVerify = f.insecure.Checked
+	if len(problems) > 0 {
+		return s, errors.New(strings.Join(problems, "\n"))
+	}
+	if err := s.Validate(); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+// showSettings opens the Settings dialog. Save applies the settings,
+// keeps them in Preferences and reconnects a running feed with them.
+func (u *UI) showSettings() {
+	f := newSettingsForm(u.settings)
+	d := dialog.NewForm("Settings", "Save", "Cancel", f.items(), func(ok bool) {
+		if !ok {
+			return
+		}
+		s, err := f.read()
+		if err != nil {
+			dialog.ShowError(err, u.win)
+			return
+		}
+		u.applySettings(s)
+	}, u.win)
+	d.Resize(fyne.NewSize(620, 560))
+	u.settingsDialog = d
+	u.settingsForm = f
+	d.Show()
+}

@@ -1,0 +1,547 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"feedscope/assets"
+	"feedscope/charts"
+	"feedscope/charts/series"
+	"feedscope/feeds"
+	"feedscope/feeds/hub"
+)
+
+// AppID is the application ID (as in FyneApp.toml); Preferences live
+// under it.
+const AppID = "io.github.feedscope"
+
+// Options say how the window starts.
+type Options struct {
+	// URL to connect to at once; empty means the last URL, or the demo
+	// feed when there is none.
+	URL string
+	// Transport, when TransportSet, overrides the saved transport.
+	Transport    feeds.Transport
+	TransportSet bool
+
+	// manualFlush leaves flushing to the caller (tests call flush on
+	// their own goroutine, since the test driver runs fyne.Do inline).
+	manualFlush bool
+}
+
+// feedRun is the one running feed.
+type feedRun struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	url    string
+}
+
+// UI is the Feedscope window. Its methods run on the Fyne main goroutine.
+type UI struct {
+	app   fyne.App
+	win   fyne.Window
+	prefs fyne.Preferences
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	ticker sync.WaitGroup
+
+	settings  Settings
+	transport feeds.Transport
+	bridge    *bridge
+	rates     rates
+	feed      *feedRun
+	flushes   int
+	seriesN   int
+
+	demoBase string
+	demoStop func()
+
+	chart      *charts.Chart
+	chartBox   *fyne.Container
+	url        *widget.SelectEntry
+	connectBtn *widget.Button
+	status     *statusBar
+	log        *messageLog
+	seriesList *seriesList
+	center     *fyne.Container
+	logShown   bool
+	themeName  string
+
+	menu *menus
+
+	// the open Settings dialog, for tests
+	settingsDialog dialog.Dialog
+	settingsForm   *settingsForm
+}
+
+// New builds the window of a and connects it: to opts.URL, else to the
+// last URL, else to the built-in demo feed. Show it with Window().Show, and
+// call Close when done.
+func New(a fyne.App, opts Options) *UI {
+	ctx, cancel := context.WithCancel(context.Background())
+	u := &UI{
+		app:    a,
+		prefs:  a.Preferences(),
+		ctx:    ctx,
+		cancel: cancel,
+	}
+	u.settings = loadSettings(u.prefs)
+	u.transport = loadTransport(u.prefs)
+	if opts.TransportSet {
+		u.transport = opts.Transport
+	}
+	u.themeName = u.prefs.StringWithFallback(prefTheme, "system")
+	u.applyTheme()
+
+	store := newStore(u.settings.History)
+	u.bridge = &bridge{store: store}
+	u.chart = charts.New(store)
+	if w := time.Duration(u.prefs.IntWithFallback(prefWindow, int(time.Minute/time.Second))) * time.Second; w >= 0 {
+		_ = u.chart.SetWindow(w)
+	}
+	u.chartBox = container.NewStack(u.chart)
+
+	u.win = a.NewWindow("Feedscope")
+	u.win.SetIcon(assets.Icon)
+	u.buildContent()
+	u.menu = u.buildMenus()
+	u.win.SetMainMenu(u.menu.main)
+	u.addShortcuts()
+	u.win.Resize(fyne.NewSize(1180, 720))
+	u.status.setInsecure(u.settings.InsecureSkipVerify)
+
+	start := strings.TrimSpace(opts.URL)
+	if start == "" {
+		start = u.prefs.StringWithFallback(prefURL, "")
+	}
+	if start == "" {
+		u.openDemo()
+	} else {
+		u.url.SetText(start)
+		u.connect()
+	}
+	u.flush()
+	if !opts.manualFlush {
+		u.ticker.Go(u.runTicker)
+	}
+	return u
+}
+
+// newStore makes the series store for a history length.
+func newStore(history time.Duration) *series.Store {
+	s, err := series.New(series.Options{Capacity: historyCapacity, MaxAge: history})
+	if err != nil {
+		// Settings.Validate keeps history in range, so this is a bug.
+		panic(err)
+	}
+	return s
+}
+
+// Window returns the window.
+func (u *UI) Window() fyne.Window { return u.win }
+
+func (u *UI) buildContent() {
+	u.url = widget.NewSelectEntry(u.prefs.StringListWithFallback(prefRecent, nil))
+	u.url.SetPlaceHolder("Feed URL: http(s):// or ws(s)://  e.g. http://127.0.0.1:8080/sse")
+	u.url.OnSubmitted = func(string) { u.connect() }
+	u.connectBtn = widget.NewButtonWithIcon("Connect", theme.MediaPlayIcon(), u.toggleConnect)
+	u.connectBtn.Importance = widget.HighImportance
+	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), u.showSettings)
+	settings.Importance = widget.LowImportance
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(u.connectBtn, settings), u.url)
+
+	u.status = newStatusBar(u.reconnectNow)
+	u.log = newMessageLog()
+	u.seriesList = newSeriesList(func() *charts.Chart { return u.chart })
+	u.logShown = u.prefs.BoolWithFallback(prefShowLog, false)
+	u.center = container.NewStack()
+	u.layoutCenter()
+	u.win.SetContent(container.NewBorder(container.NewPadded(top), u.status.content, nil, nil, u.center))
+}
+
+// layoutCenter puts the chart, the optional log below it and the series
+// list beside them.
+func (u *UI) layoutCenter() {
+	var main fyne.CanvasObject = u.chartBox
+	if u.logShown {
+		v := container.NewVSplit(u.chartBox, u.log.content)
+		v.Offset = 0.72
+		main = v
+	}
+	h := container.NewHSplit(main, container.NewPadded(u.seriesList.content))
+	h.Offset = 0.8
+	u.center.Objects = []fyne.CanvasObject{h}
+	u.center.Refresh()
+}
+
+func (u *UI) setLogShown(on bool) {
+	u.logShown = on
+	u.prefs.SetBool(prefShowLog, on)
+	u.layoutCenter()
+	u.menu.sync(u)
+}
+
+func (u *UI) runTicker() {
+	t := time.NewTicker(flushInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-u.ctx.Done():
+			return
+		case <-t.C:
+			fyne.Do(u.flush)
+		}
+	}
+}
+
+// flush applies what the feed left in the bridge since the last flush,
+// and redraws the live figures (rates, ages, countdown). Main goroutine.
+func (u *UI) flush() {
+	if u.ctx.Err() != nil {
+		return
+	}
+	now := time.Now()
+	p := u.bridge.take()
+	if p.changed {
+		u.status.setStatus(p.status)
+	}
+	if p.problem != "" {
+		u.status.problem = p.problem
+	}
+	u.log.add(p.logs, p.lost)
+	if u.feed != nil {
+		select {
+		case <-u.feed.done:
+			// The feed stopped for good on its own (404, bad certificate).
+			u.feed = nil
+			u.chart.Store().MarkBreak()
+		default:
+		}
+	}
+	u.syncConnectButton()
+	u.rates.update(now, u.bridge.msgs.Load(), u.bridge.samples.Load())
+	u.status.show(now, u.bridge, &u.rates, u.feed != nil)
+	u.flushes++
+	// New series appear at once; visibility changed from the chart's
+	// legend is picked up within a second.
+	if n := u.chart.Store().Len(); n != u.seriesN || u.flushes%rateWindowSize == 0 {
+		u.seriesN = n
+		u.seriesList.update()
+	}
+}
+
+func (u *UI) syncConnectButton() {
+	if u.feed != nil {
+		if u.connectBtn.Text != "Disconnect" {
+			u.connectBtn.SetText("Disconnect")
+			u.connectBtn.SetIcon(theme.MediaStopIcon())
+			u.connectBtn.Importance = widget.MediumImportance
+			u.connectBtn.Refresh()
+		}
+	} else if u.connectBtn.Text != "Connect" {
+		u.connectBtn.SetText("Connect")
+		u.connectBtn.SetIcon(theme.MediaPlayIcon())
+		u.connectBtn.Importance = widget.HighImportance
+		u.connectBtn.Refresh()
+	}
+}
+
+func (u *UI) toggleConnect() {
+	if u.feed != nil {
+		u.disconnect()
+		return
+	}
+	u.connect()
+}
+
+// connect (re)connects to the URL in the field with the current
+// transport and settings. What the chart holds stays.
+func (u *UI) connect() {
+	raw := strings.TrimSpace(u.url.Text)
+	if raw == "" {
+		u.status.idle = "Type the URL of a feed and press Connect (or File ▸ Open demo feed)"
+		u.flush()
+		return
+	}
+	if err := checkURL(raw); err != nil {
+		u.stopFeed()
+		u.status.setStatus(feeds.Status{State: feeds.Stopped, Err: err, Time: time.Now()})
+		u.flush()
+		return
+	}
+	cfg, err := u.settings.FeedConfig(raw, u.transport)
+	if err != nil {
+		dialog.ShowError(err, u.win)
+		return
+	}
+	u.stopFeed()
+	u.startFeed(cfg)
+	if u.isDemoURL(raw) {
+		// The demo's port changes every launch: next time, start it again.
+		u.prefs.SetString(prefURL, "")
+	} else {
+		u.prefs.SetString(prefURL, raw)
+		recent := addRecent(u.prefs.StringListWithFallback(prefRecent, nil), raw)
+		u.prefs.SetStringList(prefRecent, recent)
+		u.url.SetOptions(recent)
+	}
+	u.flush()
+}
+
+// checkURL catches what cannot be a feed URL before a feed starts, with
+// the words a user needs.
+func checkURL(raw string) error {
+	pu, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL", raw)
+	}
+	switch pu.Scheme {
+	case "http", "https", "ws", "wss":
+	case "":
+		return errors.New("the URL needs a scheme: http://, https://, ws:// or wss://")
+	default:
+		return fmt.Errorf("cannot watch %s:// URLs: use http, https, ws or wss", pu.Scheme)
+	}
+	if pu.Host == "" {
+		return errors.New("the URL has no host")
+	}
+	return nil
+}
+
+func (u *UI) startFeed(cfg feeds.Config) {
+	ctx, cancel := context.WithCancel(u.ctx)
+	run := &feedRun{cancel: cancel, done: make(chan struct{}), url: cfg.URL}
+	u.feed = run
+	u.status.problem = ""
+	b, ts := u.bridge, u.settings.timeSource()
+	go func() {
+		defer close(run.done)
+		_ = b.run(ctx, cfg, ts)
+	}()
+	u.syncConnectButton()
+}
+
+// stopFeed ends the running feed and waits for it, so that two feeds never
+// write to the store at once, and breaks every line at the outage.
+func (u *UI) stopFeed() {
+	if u.feed == nil {
+		return
+	}
+	u.feed.cancel()
+	<-u.feed.done
+	u.feed = nil
+	u.chart.Store().MarkBreak()
+	u.syncConnectButton()
+}
+
+func (u *UI) disconnect() {
+	u.stopFeed()
+	u.flush()
+}
+
+// reconnectNow skips the backoff wait: a new attempt starts at once.
+func (u *UI) reconnectNow() { u.connect() }
+
+// setTransport switches transport; a running feed reconnects with it and
+// the chart keeps its data. On a hub URL (path /ws, /sse or /poll) the path
+// follows the transport, so every menu item works against `feedscope
+// serve` and the demo.
+func (u *UI) setTransport(t feeds.Transport) {
+	u.transport = t
+	u.prefs.SetString(prefTransport, t.String())
+	u.menu.sync(u)
+	if nu, ok := hubURLFor(strings.TrimSpace(u.url.Text), t); ok {
+		u.url.SetText(nu)
+	}
+	if u.feed != nil {
+		u.connect()
+	}
+}
+
+// hubPaths are the hub's endpoints per transport.
+var hubPaths = map[feeds.Transport]string{feeds.Poll: "/poll", feeds.WebSocket: "/ws", feeds.SSE: "/sse"}
+
+// hubURLFor rewrites a hub URL (one whose path ends in /ws, /sse or
+// /poll) for transport t: the matching path, and a ws scheme for
+// WebSocket, http for the others. Auto keeps the URL. ok is false when raw
+// is not a hub URL or nothing changes.
+func hubURLFor(raw string, t feeds.Transport) (string, bool) {
+	p, ok := hubPaths[t]
+	if !ok {
+		return raw, false
+	}
+	pu, err := url.Parse(raw)
+	if err != nil || pu.Host == "" {
+		return raw, false
+	}
+	i := strings.LastIndexByte(pu.Path, '/')
+	if i < 0 {
+		return raw, false
+	}
+	switch pu.Path[i:] {
+	case "/ws", "/sse", "/poll":
+	default:
+		return raw, false
+	}
+	pu.Path = pu.Path[:i] + p
+	pu.RawPath = ""
+	secure := pu.Scheme == "https" || pu.Scheme == "wss"
+	switch {
+	case t == feeds.WebSocket && secure:
+		pu.Scheme = "wss"
+	case t == feeds.WebSocket:
+		pu.Scheme = "ws"
+	case secure:
+		pu.Scheme = "https"
+	default:
+		pu.Scheme = "http"
+	}
+	out := pu.String()
+	return out, out != raw
+}
+
+// demoHidden are the demo's counters: they climb without end and would
+// flatten the signals, so the demo starts with them hidden.
+var demoHidden = []string{"seq", "counter"}
+
+// openDemo starts the built-in demo hub (once) and connects to it.
+func (u *UI) openDemo() {
+	if u.demoBase == "" {
+		base, stop, err := hub.StartDemo(u.ctx)
+		if err != nil {
+			u.status.idle = "Could not start the demo feed: " + err.Error()
+			return
+		}
+		u.demoBase, u.demoStop = base, stop
+		for _, name := range demoHidden {
+			u.chart.SetSeriesVisible(name, false)
+		}
+	}
+	p, ok := hubPaths[u.transport]
+	if !ok {
+		p = "/sse"
+	}
+	u.url.SetText(u.demoBase + p)
+	u.connect()
+}
+
+func (u *UI) isDemoURL(raw string) bool {
+	if u.demoBase == "" {
+		return false
+	}
+	a, err1 := url.Parse(raw)
+	b, err2 := url.Parse(u.demoBase)
+	return err1 == nil && err2 == nil && a.Host == b.Host
+}
+
+// applySettings takes new settings from the dialog: it keeps them, and
+// reconnects a running feed with them. A new history length rebuilds the
+// store, keeping the points within it.
+func (u *UI) applySettings(s Settings) {
+	old := u.settings
+	u.settings = s
+	saveSettings(u.prefs, s)
+	u.status.setInsecure(s.InsecureSkipVerify)
+	running := u.feed != nil
+	if s.History != old.History {
+		u.stopFeed()
+		u.rebuildStore(s.History)
+	}
+	if running {
+		u.connect()
+	}
+}
+
+// rebuildStore moves every point within history into a new store and
+// chart. The feed must be stopped.
+func (u *UI) rebuildStore(history time.Duration) {
+	old := u.chart
+	store := newStore(history)
+	from, to := time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64)
+	for _, name := range old.Store().Names() {
+		for t, v := range old.Store().Points(name, from, to) {
+			_ = store.Append(name, t, v)
+		}
+	}
+	store.MarkBreak()
+	c := charts.New(store)
+	_ = c.SetWindow(old.Window())
+	for _, info := range old.Series() {
+		c.SetSeriesVisible(info.Name, info.Visible)
+	}
+	u.chart = c
+	u.bridge.store = store
+	u.chartBox.Objects = []fyne.CanvasObject{c}
+	u.chartBox.Refresh()
+	u.seriesList.update()
+}
+
+// Close stops the feed, the ticker and the demo, and waits for them.
+func (u *UI) Close() {
+	u.stopFeed()
+	u.cancel()
+	u.ticker.Wait()
+	if u.demoStop != nil {
+		u.demoStop()
+		u.demoStop = nil
+	}
+}
+
+const windowUsage = `Usage: feedscope [--url URL] [--transport auto|poll|ws|sse]
+
+Open the Feedscope window. Without --url it reconnects to the last URL, or
+on first launch starts the built-in demo feed and shows it.
+
+Flags:
+`
+
+// Window runs the window command: it parses args, opens the window and
+// returns when the window is closed or ctx ends.
+func Window(ctx context.Context, args []string, usage string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("feedscope", flag.ContinueOnError)
+	var opts Options
+	fs.StringVar(&opts.URL, "url", "", "connect to this `URL` (http(s):// or ws(s)://)")
+	fs.Func("transport", "`transport`: auto, poll, ws or sse (default: the last one used)", func(s string) error {
+		t, err := feeds.ParseTransport(s)
+		opts.Transport, opts.TransportSet = t, true
+		return err
+	})
+	if err := parseCommand(fs, windowUsage, "\n"+usage, args, stdout, stderr); err != nil {
+		return err
+	}
+	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return errors.New("no display (DISPLAY and WAYLAND_DISPLAY are empty); 'feedscope snapshot' renders a chart without one")
+	}
+	a := fyneapp.NewWithID(AppID)
+	a.SetIcon(assets.Icon)
+	u := New(a, opts)
+	u.win.SetMaster()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		// Ctrl+C in the terminal closes the window like Quit.
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	u.win.ShowAndRun()
+	u.Close()
+	return nil
+}
