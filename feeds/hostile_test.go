@@ -163,3 +163,77 @@ func TestWebSocketInvalidUTF8Delivered(t *testing.T) {
 		t.Fatalf("decoded %+v, want one text", r)
 	}
 }
+
+// Hostile payloads decode to a bounded result: extreme values and times
+// become samples or texts, never a panic or an unbounded output.
+func TestHostilePayloads(t *testing.T) {
+	arrival := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	var many strings.Builder
+	many.WriteString("{")
+	for i := 0; i < 20000; i++ {
+		if i > 0 {
+			many.WriteString(",")
+		}
+		fmt.Fprintf(&many, `"f%d":%d`, i, i)
+	}
+	many.WriteString("}")
+	cases := []struct {
+		name    string
+		data    string
+		samples int
+		check   func(r Result) string
+	}{
+		{"20,000 numeric fields", many.String(), MaxSamplesPerMessage, func(r Result) string {
+			if len(r.Texts) != 1 || !strings.Contains(r.Texts[0].Text, "10000 samples dropped") {
+				return fmt.Sprintf("texts %+v, want one saying how many were dropped", r.Texts)
+			}
+			return ""
+		}},
+		{"NaN, Inf and 1e308", `{"a":"NaN","b":"Inf","c":1e308,"d":"-Infinity"}`, 0, nil},
+		{"bare NaN is not JSON", `{"a":NaN,"c":1}`, 0, func(r Result) string {
+			if len(r.Texts) != 1 || !strings.Contains(r.Texts[0].Reason, "malformed JSON") {
+				return fmt.Sprintf("texts %+v", r.Texts)
+			}
+			return ""
+		}},
+		{"far-future timestamp", `{"ts":"9999-12-31T23:59:59Z","v":1}`, 1, func(r Result) string {
+			if r.Samples[0].Time.Year() != 9999 {
+				return fmt.Sprintf("time %v", r.Samples[0].Time)
+			}
+			return ""
+		}},
+		{"1970 timestamp", `{"ts":1,"v":1}`, 1, func(r Result) string {
+			if r.Samples[0].Time.Year() != 1970 {
+				return fmt.Sprintf("time %v", r.Samples[0].Time)
+			}
+			return ""
+		}},
+		{"invalid UTF-8", "\xc3\x28 1", 0, func(r Result) string {
+			if len(r.Texts) == 0 {
+				return "no text event"
+			}
+			return ""
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var d Decoder
+			r := d.Decode(Message{Data: []byte(c.data), Time: arrival})
+			if c.name == "NaN, Inf and 1e308" {
+				// Only the finite value is a sample; the rest are texts.
+				if len(r.Samples) != 1 || r.Samples[0].Value != 1e308 || len(r.Texts) == 0 {
+					t.Fatalf("samples %+v texts %+v", r.Samples, r.Texts)
+				}
+				return
+			}
+			if len(r.Samples) != c.samples {
+				t.Fatalf("%d samples, want %d", len(r.Samples), c.samples)
+			}
+			if c.check != nil {
+				if msg := c.check(r); msg != "" {
+					t.Fatal(msg)
+				}
+			}
+		})
+	}
+}
