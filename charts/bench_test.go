@@ -3,6 +3,7 @@ package charts
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -109,10 +110,11 @@ func BenchmarkFrame(b *testing.B) {
 			base := scanBaseline(s)
 			r.frameForBench()
 			b.ReportAllocs()
-			b.ResetTimer()
+			cpu := cpuMeter(b)
 			for b.Loop() {
 				r.frameForBench()
 			}
+			cpu.report()
 			per := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 			b.ReportMetric(per/1e6, "ms/frame")
 			b.ReportMetric(base/1e6, "scan-ms")
@@ -131,6 +133,7 @@ func BenchmarkStreaming10x100k(b *testing.B) {
 	all := s.List()
 	next := int64(100_000)
 	b.ReportAllocs()
+	cpu := cpuMeter(b)
 	for b.Loop() {
 		for range 17 {
 			for _, sr := range all {
@@ -140,9 +143,39 @@ func BenchmarkStreaming10x100k(b *testing.B) {
 		}
 		r.frameForBench()
 	}
+	if cpuPer, ok := cpu.report(); ok {
+		b.ReportMetric(cpuPer*60/1e9, "cpu-cores@60fps")
+	}
 	per := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 	b.ReportMetric(per/1e6, "ms/frame")
 	b.ReportMetric(per*60/1e9, "cores@60fps")
+}
+
+// cpuMeterT measures the thread CPU time of a benchmark loop.
+type cpuMeterT struct {
+	b     *testing.B
+	start time.Duration
+	ok    bool
+}
+
+// cpuMeter pins the benchmark goroutine to its thread (undone at cleanup)
+// and starts measuring; call it right before b.Loop.
+func cpuMeter(b *testing.B) *cpuMeterT {
+	runtime.LockOSThread()
+	b.Cleanup(runtime.UnlockOSThread)
+	start, ok := threadCPU()
+	return &cpuMeterT{b: b, start: start, ok: ok}
+}
+
+// report adds cpu-ms/frame and returns CPU nanoseconds per iteration.
+func (m *cpuMeterT) report() (float64, bool) {
+	end, ok := threadCPU()
+	if !m.ok || !ok || m.b.N == 0 {
+		return 0, false
+	}
+	per := float64((end - m.start).Nanoseconds()) / float64(m.b.N)
+	m.b.ReportMetric(per/1e6, "cpu-ms/frame")
+	return per, true
 }
 
 func si(n int) string {
