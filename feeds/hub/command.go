@@ -198,6 +198,7 @@ func Command(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		cancel()
 	})
 	wg.Wait()
+	log.Info("stopped")
 	if c.stdin {
 		// A read from a terminal cannot be interrupted: close what can be
 		// closed, then give the reader a moment and leave it behind, as
