@@ -19,12 +19,12 @@ import (
 	"feedscope/charts/series"
 )
 
-// Window lengths offered by a chart's menu. WindowAll (zero) shows
-// everything stored.
-const (
-	WindowAll             time.Duration = 0
-	DefaultDefaultVisible               = 8
-)
+// WindowAll, as a window length, shows everything stored.
+const WindowAll time.Duration = 0
+
+// DefaultVisibleSeries is how many series (in creation order) a new chart
+// shows until the user picks; see SetDefaultVisible.
+const DefaultVisibleSeries = 8
 
 // Windows are the follow-mode window lengths a menu should offer.
 var Windows = []time.Duration{10 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, WindowAll}
@@ -71,7 +71,7 @@ type legendHit struct {
 }
 
 // New returns a chart of store in follow mode with a one-minute window,
-// auto-scaled Y, and the first DefaultDefaultVisible series visible.
+// auto-scaled Y, and the first DefaultVisibleSeries series visible.
 func New(store *series.Store) *Chart {
 	c := &Chart{
 		store:          store,
@@ -79,7 +79,7 @@ func New(store *series.Store) *Chart {
 		follow:         true,
 		window:         time.Minute,
 		visible:        map[string]bool{},
-		defaultVisible: DefaultDefaultVisible,
+		defaultVisible: DefaultVisibleSeries,
 	}
 	c.ExtendBaseWidget(c)
 	return c

@@ -385,3 +385,23 @@ func TestKeyboardPansZoomsAndReturnsLive(t *testing.T) {
 		t.Error("l did not return to Live")
 	}
 }
+
+func TestSetTimeRange(t *testing.T) {
+	c, _, _ := twoSeries(t)
+	r := rendererOf(c)
+	from, to := base.Add(10*time.Second), base.Add(70*time.Second)
+	if err := c.SetTimeRange(from, to); err != nil {
+		t.Fatal(err)
+	}
+	if c.Following() || r.from != from.UnixNano() || r.to != to.UnixNano() {
+		t.Errorf("view %v..%v, want %v..%v", r.from, r.to, from.UnixNano(), to.UnixNano())
+	}
+	if got := r.xLabels[0].Text; got != "09:26:10" {
+		t.Errorf("first time label %q", got)
+	}
+	for _, bad := range [][2]time.Time{{to, from}, {from, from}, {from, from.Add(200 * 365 * 24 * time.Hour)}} {
+		if err := c.SetTimeRange(bad[0], bad[1]); err == nil {
+			t.Errorf("SetTimeRange(%v, %v) accepted", bad[0], bad[1])
+		}
+	}
+}
