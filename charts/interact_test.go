@@ -314,7 +314,7 @@ func TestAppendWhileRendering(t *testing.T) {
 	for g := range 3 {
 		wg.Go(func() {
 			name := string(rune('a' + g))
-			for i := 1; ; i++ {
+			for i := 1; i < 50_000; i++ {
 				select {
 				case <-stop:
 					return
@@ -327,9 +327,10 @@ func TestAppendWhileRendering(t *testing.T) {
 			}
 		})
 	}
-	for range 30 {
+	for range 10 {
 		r.tick(0)
 		capture(w)
+		test.MoveMouse(w.Canvas(), plotCenter(c))
 	}
 	close(stop)
 	wg.Wait()
