@@ -20,8 +20,8 @@
 // All methods of Store and Series are safe for concurrent use. Appends to one
 // series take that series' mutex for a few nanoseconds and never wait for
 // anything else; the only reader that can delay them is Reduce (or Stats,
-// Points), which holds the series' read lock while it reduces — O(columns ×
-// log points) with the block index, about a millisecond for millions of
+// Points), which holds the series' read lock while it reduces — well under
+// a millisecond per series with the block index, even for millions of
 // points — and never while drawing or calling back into user code.
 // Store.Version changes after every change, so a UI can poll it from a frame
 // clock instead of being called per sample.

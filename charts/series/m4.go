@@ -27,9 +27,11 @@ func (r *Reduced) reset() {
 }
 
 // Reduce fills out with the M4 reduction of the points with from <= time <=
-// to into cols pixel columns of equal duration. It costs O(cols × log n)
-// plus O(n / 64) block summaries, whatever the number n of points in view,
-// and holds the series' read lock only while it runs.
+// to into cols pixel columns of equal duration. With fewer than
+// linearBelow points a column on average it looks at each point once
+// (O(cols) points in all); with more, it binary-searches each column's
+// bounds and reads whole 64-point blocks from the index, O(cols × log n +
+// n/64). It holds the series' read lock only while it runs.
 func (sr *Series) Reduce(from, to int64, cols int, out *Reduced) {
 	out.reset()
 	if cols <= 0 || to <= from {
