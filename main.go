@@ -15,7 +15,6 @@ import (
 	"syscall"
 
 	"feedscope/app"
-	_ "feedscope/app/locale" // before any fyne.io package: see its doc
 	"feedscope/feeds/hub"
 )
 

@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	_ "feedscope/app/locale" // before any fyne.io package: see its doc
 	"feedscope/assets"
 	"feedscope/charts"
 	"feedscope/charts/series"
@@ -88,7 +89,7 @@ type UI struct {
 	menu *menus
 
 	// the open Settings dialog, for tests
-	settingsDialog dialog.Dialog
+	settingsDialog *dialog.FormDialog
 	settingsForm   *settingsForm
 }
 
@@ -460,7 +461,9 @@ func (u *UI) applySettings(s Settings) {
 	u.settings = s
 	saveSettings(u.prefs, s)
 	u.status.setInsecure(s.InsecureSkipVerify)
-	running := u.feed != nil
+	// A feed that stopped on an error (a 401 for a missing header) is
+	// retried too: new settings are often the fix.
+	running := u.feed != nil || u.status.hasSt && u.status.st.State == feeds.Stopped && u.status.st.Err != nil
 	if s.History != old.History {
 		u.stopFeed()
 		u.rebuildStore(s.History)

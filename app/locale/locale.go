@@ -5,7 +5,7 @@
 // standard error of `feedscope record`, whose lines are meant to be read.
 // For C.* it names English in LANGUAGE, which only chooses translations.
 //
-// main imports it first, blank: Go initialises packages in import-path
+// Package app imports it, blank: Go initialises packages in import-path
 // order among those whose dependencies are ready, and this one needs only
 // os, so it runs before any fyne.io package.
 package locale

@@ -1,0 +1,466 @@
+package app
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"feedscope/charts/series"
+	"feedscope/feeds"
+	"feedscope/feeds/hub"
+)
+
+// newTestUI opens the real window on fyne's test driver. Flushes happen
+// on the test goroutine (waitFor), because the test driver runs fyne.Do
+// inline on whatever goroutine calls it.
+func newTestUI(t *testing.T, a fyne.App, opts Options) *UI {
+	t.Helper()
+	opts.manualFlush = true
+	u := New(a, opts)
+	u.win.Resize(fyne.NewSize(1000, 640))
+	t.Cleanup(u.Close)
+	return u
+}
+
+// waitFor flushes the bridge until cond holds, as the ticker would.
+func waitFor(t *testing.T, u *UI, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		u.flush()
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s; status %q %q, stats %q", what, u.status.state.Text, u.status.detail.Text, u.status.stats.Text)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func connectedVia(u *UI, tr feeds.Transport) func() bool {
+	return func() bool {
+		return u.status.st.State == feeds.Connected && u.status.st.Transport == tr && u.status.state.Text == "Connected"
+	}
+}
+
+func samplesOf(u *UI, name string) int {
+	sr := u.chart.Store().Lookup(name)
+	if sr == nil {
+		return 0
+	}
+	return sr.Len()
+}
+
+func menuItem(t *testing.T, u *UI, menu, label string) *fyne.MenuItem {
+	t.Helper()
+	for _, m := range u.win.MainMenu().Items {
+		if m.Label != menu {
+			continue
+		}
+		for _, it := range m.Items {
+			if it.Label == label {
+				return it
+			}
+		}
+	}
+	t.Fatalf("no menu item %s ▸ %s", menu, label)
+	return nil
+}
+
+func TestFirstLaunchShowsTheDemo(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := newTestUI(t, a, Options{})
+	if u.demoBase == "" || !strings.HasSuffix(u.url.Text, "/sse") || !u.isDemoURL(u.url.Text) {
+		t.Fatalf("first launch: URL field %q, demo %q; want the demo's /sse", u.url.Text, u.demoBase)
+	}
+	waitFor(t, u, "demo samples", func() bool { return samplesOf(u, "sine") > 5 && connectedVia(u, feeds.SSE)() })
+	if u.connectBtn.Text != "Disconnect" {
+		t.Errorf("connect button says %q while connected", u.connectBtn.Text)
+	}
+	if !strings.Contains(u.status.stats.Text, "msg/s") || strings.Contains(u.status.stats.Text, "no message yet") {
+		t.Errorf("status stats %q", u.status.stats.Text)
+	}
+	// The counters climb without end; the signals are what a newcomer
+	// should see.
+	if u.chart.SeriesVisible("counter") || !u.chart.SeriesVisible("sine") {
+		t.Errorf("demo visibility: counter %v, sine %v", u.chart.SeriesVisible("counter"), u.chart.SeriesVisible("sine"))
+	}
+	waitFor(t, u, "series list", func() bool { return u.seriesList.total >= 6 })
+	// The demo's URL is not remembered: its port is new every launch.
+	if got := a.Preferences().String(prefURL); got != "" {
+		t.Errorf("demo URL saved as last URL: %q", got)
+	}
+	// The window draws: the chart area of the capture is not one colour.
+	img := u.win.Canvas().Capture()
+	if distinctColours(img, 2) < 2 {
+		t.Error("window capture is blank")
+	}
+}
+
+func TestTransportMenuSwitchesAndKeepsData(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := newTestUI(t, a, Options{})
+	waitFor(t, u, "first samples", func() bool { return samplesOf(u, "sine") > 3 })
+	oldest, _, _ := u.chart.Store().Lookup("sine").Span()
+
+	for _, tc := range []struct {
+		item string
+		tr   feeds.Transport
+		path string
+	}{
+		{"WebSocket", feeds.WebSocket, "/ws"},
+		{"Polling", feeds.Poll, "/poll"},
+		{"SSE", feeds.SSE, "/sse"},
+		{"Auto", feeds.SSE, "/sse"}, // Auto keeps the URL; /sse answers text/event-stream
+	} {
+		it := menuItem(t, u, "Transport", tc.item)
+		before := samplesOf(u, "sine")
+		it.Action()
+		if !it.Checked {
+			t.Errorf("%s: item not checked after choosing it", tc.item)
+		}
+		for _, other := range u.win.MainMenu().Items[1].Items {
+			if other != it && other.Checked {
+				t.Errorf("%s: %s still checked", tc.item, other.Label)
+			}
+		}
+		pu, err := url.Parse(u.url.Text)
+		if err != nil || pu.Path != tc.path {
+			t.Fatalf("%s: URL %q, want path %s", tc.item, u.url.Text, tc.path)
+		}
+		if tc.tr == feeds.WebSocket && pu.Scheme != "ws" || tc.tr != feeds.WebSocket && pu.Scheme != "http" {
+			t.Errorf("%s: URL scheme %q", tc.item, pu.Scheme)
+		}
+		waitFor(t, u, tc.item+" connected", connectedVia(u, tc.tr))
+		waitFor(t, u, tc.item+" data", func() bool { return samplesOf(u, "sine") > before })
+		if got := a.Preferences().String(prefTransport); got != tc.tr.String() && tc.item != "Auto" {
+			t.Errorf("%s: saved transport %q", tc.item, got)
+		}
+	}
+	if o, _, _ := u.chart.Store().Lookup("sine").Span(); o != oldest {
+		t.Errorf("switching transports lost data: oldest point moved from %d to %d", oldest, o)
+	}
+}
+
+func TestTypedURLConnects(t *testing.T) {
+	base, stop, err := hub.StartDemo(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	a := test.NewTempApp(t)
+	a.Preferences().SetString(prefURL, "http://127.0.0.1:1/none") // not the demo
+	u := newTestUI(t, a, Options{})
+	if u.demoBase != "" {
+		t.Fatal("demo started although a last URL was saved")
+	}
+	// Nothing listens on port 1: the status says so, in amber, counting down.
+	waitFor(t, u, "reconnecting", func() bool { return u.status.st.State == feeds.Reconnecting })
+	if !strings.Contains(u.status.state.Text, "attempt 1") || !strings.Contains(u.status.detail.Text, "refused") {
+		t.Errorf("reconnecting status %q / %q", u.status.state.Text, u.status.detail.Text)
+	}
+	if u.status.state.Color != stateColor(feeds.Reconnecting) {
+		t.Error("reconnecting is not amber")
+	}
+
+	test.Tap(u.connectBtn) // Disconnect
+	waitFor(t, u, "disconnected", func() bool { return u.feed == nil && u.connectBtn.Text == "Connect" })
+
+	// Ctrl+L focuses the URL field; typing replaces its text; Ctrl+Enter connects.
+	sc, ok := u.win.Canvas().(fyne.Shortcutable)
+	if !ok {
+		t.Fatal("canvas takes no shortcuts")
+	}
+	sc.TypedShortcut(shortcutURL)
+	if u.win.Canvas().Focused() != u.url {
+		t.Fatalf("Ctrl+L focused %T", u.win.Canvas().Focused())
+	}
+	u.url.SetText("")
+	wsURL := "ws" + strings.TrimPrefix(base, "http") + "/ws"
+	test.Type(u.url, wsURL)
+	sc.TypedShortcut(shortcutConnect)
+	waitFor(t, u, "typed URL", func() bool { return connectedVia(u, feeds.WebSocket)() && samplesOf(u, "walk") > 0 })
+	if got := a.Preferences().String(prefURL); got != wsURL {
+		t.Errorf("last URL saved as %q", got)
+	}
+	if recent := a.Preferences().StringList(prefRecent); len(recent) == 0 || recent[0] != wsURL {
+		t.Errorf("recent URLs %q", recent)
+	}
+
+	// A URL that cannot be a feed says why at once, in red.
+	u.url.SetText("ftp://example.com/data")
+	test.Tap(u.connectBtn) // Disconnect
+	test.Tap(u.connectBtn) // Connect
+	u.flush()
+	if u.status.st.State != feeds.Stopped || !strings.Contains(u.status.detail.Text, "ftp") || u.feed != nil {
+		t.Errorf("bad URL: state %v, detail %q", u.status.st.State, u.status.detail.Text)
+	}
+	if u.status.state.Color != stateColor(feeds.Stopped) {
+		t.Error("stopped is not red")
+	}
+}
+
+func TestSettingsPersistAndSecretsStayHidden(t *testing.T) {
+	const token = "Bearer s3cr3t-t0ken"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != token {
+			http.Error(w, "who are you", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"temp": 21.5}`))
+	}))
+	defer srv.Close()
+
+	a := test.NewTempApp(t)
+	a.Preferences().SetString(prefURL, srv.URL+"/data")
+	a.Preferences().SetString(prefTransport, "poll")
+	u := newTestUI(t, a, Options{})
+	waitFor(t, u, "401", func() bool { return u.status.st.State == feeds.Stopped && u.status.st.Err != nil })
+	if !strings.Contains(u.status.detail.Text, "401") {
+		t.Errorf("401 shown as %q", u.status.detail.Text)
+	}
+
+	u.showSettings()
+	f := u.settingsForm
+	f.poll.SetText("")
+	test.Type(f.poll, "200ms")
+	f.headers.SetText("Authorization: " + token)
+	f.ping.SetText("ping")
+	f.pong.SetText("pong")
+	f.history.SetText("30m")
+	f.timeSource.SetSelected(arrivalTimeLabel)
+	test.Tap(f.insecure)
+	if !f.insecureWarn.Visible() {
+		t.Error("no warning next to skip TLS verification")
+	}
+	u.settingsDialog.Submit()
+	if !u.status.insecure.Visible() {
+		t.Error("status bar shows no warning while TLS verification is off")
+	}
+	waitFor(t, u, "authorised data", func() bool { return samplesOf(u, "temp") >= 2 })
+
+	// Secrets never reach what the window shows.
+	u.setLogShown(true)
+	u.flush()
+	for _, e := range u.log.entries {
+		if strings.Contains(e.Text, "s3cr3t") {
+			t.Errorf("message log shows the token: %q", e.Text)
+		}
+	}
+	if strings.Contains(u.status.detail.Text+u.status.state.Text, "s3cr3t") {
+		t.Error("status bar shows the token")
+	}
+	u.Close()
+
+	// A new instance starts with what was saved.
+	u2 := newTestUI(t, a, Options{})
+	want := Settings{
+		PollInterval: 200 * time.Millisecond, Heartbeat: feeds.DefaultHeartbeat,
+		PingText: "ping", PongText: "pong", Headers: []string{"Authorization: " + token},
+		ReadLimit: feeds.DefaultReadLimit, History: 30 * time.Minute, ArrivalTime: true, InsecureSkipVerify: true,
+	}
+	if got := u2.settings; !equalSettings(got, want) {
+		t.Errorf("settings after restart\n got %+v\nwant %+v", got, want)
+	}
+	if u2.transport != feeds.Poll || u2.url.Text != srv.URL+"/data" || !u2.logShown {
+		t.Errorf("after restart: transport %v, URL %q, log shown %v", u2.transport, u2.url.Text, u2.logShown)
+	}
+	waitFor(t, u2, "data after restart", func() bool { return samplesOf(u2, "temp") >= 1 })
+}
+
+func equalSettings(a, b Settings) bool { return reflect.DeepEqual(a, b) }
+
+func TestSettingsDialogRejectsNonsense(t *testing.T) {
+	f := newSettingsForm(DefaultSettings())
+	for _, tc := range []struct {
+		name  string
+		entry *widget.Entry
+		text  string
+		want  string
+	}{
+		{"poll", f.poll, "fast", "Poll interval"},
+		{"poll range", f.poll, "1ns", "poll interval"},
+		{"history", f.history, "-1h", "history"},
+		{"read limit", f.readLimit, "0", "Read limit"},
+		{"header", f.headers, "no colon here", "header line 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			old := tc.entry.Text
+			defer tc.entry.SetText(old)
+			tc.entry.SetText(tc.text)
+			_, err := f.read()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("%q: error %v, want one about %s", tc.text, err, tc.want)
+			}
+		})
+	}
+	if _, err := f.read(); err != nil {
+		t.Fatalf("defaults rejected: %v", err)
+	}
+}
+
+func TestViewMenuAndKeys(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := newTestUI(t, a, Options{})
+	waitFor(t, u, "data", func() bool { return samplesOf(u, "sine") > 0 })
+
+	// Space pauses, End returns to Live.
+	u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeySpace})
+	if !u.chart.Paused() || !u.menu.pause.Checked {
+		t.Error("Space did not pause")
+	}
+	u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEnd})
+	if u.chart.Paused() || !u.chart.Following() {
+		t.Error("End did not return to Live")
+	}
+	menuItem(t, u, "View", "Pause").Action()
+	if !u.chart.Paused() {
+		t.Error("View ▸ Pause did not pause")
+	}
+	menuItem(t, u, "View", "Live").Action()
+	if u.chart.Paused() {
+		t.Error("View ▸ Live did not resume")
+	}
+
+	// Window length.
+	wl := menuItem(t, u, "View", "Window length")
+	wl.ChildMenu.Items[0].Action()
+	if u.chart.Window() != 10*time.Second || !wl.ChildMenu.Items[0].Checked {
+		t.Errorf("window %v after choosing %q", u.chart.Window(), wl.ChildMenu.Items[0].Label)
+	}
+	if a.Preferences().Int(prefWindow) != 10 {
+		t.Error("window length not saved")
+	}
+
+	// The message log: newest first, bounded.
+	logItem := menuItem(t, u, "View", "Message log")
+	logItem.Action()
+	if !u.logShown || !logItem.Checked {
+		t.Fatal("message log not shown")
+	}
+	waitFor(t, u, "log entries", func() bool { return len(u.log.entries) > 3 })
+	first := u.log.list.CreateItem()
+	u.log.list.UpdateItem(0, first)
+	newest := u.log.entries[len(u.log.entries)-1]
+	if got := first.(*widget.Label).Text; got != formatLogEntry(newest) {
+		t.Errorf("first row %q, want the newest entry %q", got, formatLogEntry(newest))
+	}
+	if !strings.Contains(formatLogEntry(newest), `"sine"`) && newest.Kind == logMessage {
+		t.Errorf("raw message not shown: %q", newest.Text)
+	}
+	many := make([]logEntry, maxLogEntries+50)
+	u.log.add(many, 0)
+	if len(u.log.entries) != maxLogEntries {
+		t.Errorf("log holds %d entries, bound is %d", len(u.log.entries), maxLogEntries)
+	}
+
+	// Theme.
+	menuItem(t, u, "View", "Theme").ChildMenu.Items[2].Action()
+	// Dark whatever variant the system asks for.
+	got := a.Settings().Theme().Color(theme.ColorNameBackground, theme.VariantLight)
+	if a.Preferences().String(prefTheme) != "dark" || got != theme.DefaultTheme().Color(theme.ColorNameBackground, theme.VariantDark) {
+		t.Error("dark theme not applied or not saved")
+	}
+}
+
+func TestSeriesListFiltersAndToggles(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := newTestUI(t, a, Options{URL: "http://127.0.0.1:1/unused"})
+	u.disconnect()
+	// A /metrics page: many series, only the first few shown at first.
+	now := time.Now()
+	for i := range 40 {
+		name := "http_requests_total{code=\"200\",path=\"/p" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "\"}"
+		if err := u.chart.Store().Append(name, now, float64(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = u.chart.Store().Append("go_goroutines", now, 7)
+	u.flush()
+	if got := u.seriesList.count.Text; got != "41 series · 8 shown" {
+		t.Errorf("count %q", got)
+	}
+	test.Type(u.seriesList.filter, "goroutines")
+	if len(u.seriesList.shown) != 1 || u.seriesList.shown[0].Name != "go_goroutines" {
+		t.Fatalf("filter shows %v", u.seriesList.shown)
+	}
+	if u.chart.SeriesVisible("go_goroutines") {
+		t.Fatal("41st series visible before the user picked it")
+	}
+	row := u.seriesList.list.CreateItem()
+	u.seriesList.list.UpdateItem(0, row)
+	check := row.(*fyne.Container).Objects[0].(*widget.Check)
+	if check.Text != "go_goroutines" || check.Checked {
+		t.Fatalf("row shows %q checked=%v", check.Text, check.Checked)
+	}
+	test.Tap(check)
+	if !u.chart.SeriesVisible("go_goroutines") {
+		t.Error("ticking the row did not show the series")
+	}
+	u.seriesList.filter.SetText("http_requests")
+	u.seriesList.setAll(false)
+	for _, info := range u.chart.Series() {
+		if strings.HasPrefix(info.Name, "http_requests") && info.Visible {
+			t.Fatalf("%s still visible after Hide all", info.Name)
+		}
+	}
+	if !u.chart.SeriesVisible("go_goroutines") {
+		t.Error("Hide all touched a series outside the filter")
+	}
+}
+
+func TestHubURLFor(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		tr   feeds.Transport
+		want string
+		ok   bool
+	}{
+		{"http://127.0.0.1:8080/sse", feeds.WebSocket, "ws://127.0.0.1:8080/ws", true},
+		{"ws://127.0.0.1:8080/ws", feeds.Poll, "http://127.0.0.1:8080/poll", true},
+		{"https://h.example/feed/poll?x=1", feeds.SSE, "https://h.example/feed/sse?x=1", true},
+		{"wss://h.example/sse", feeds.WebSocket, "wss://h.example/ws", true},
+		{"http://127.0.0.1:8080/sse", feeds.Auto, "http://127.0.0.1:8080/sse", false},
+		{"http://127.0.0.1:8080/sse", feeds.SSE, "http://127.0.0.1:8080/sse", false},
+		{"http://example.com/metrics", feeds.WebSocket, "http://example.com/metrics", false},
+		{"not a url", feeds.SSE, "not a url", false},
+	} {
+		got, ok := hubURLFor(tc.in, tc.tr)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("hubURLFor(%q, %v) = %q, %v; want %q, %v", tc.in, tc.tr, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestExportCSV(t *testing.T) {
+	store, err := series.New(series.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	store.Append(`up{job="a,b"}`, t0, 1)
+	store.Append(`up{job="a,b"}`, t0.Add(time.Second), 0.5)
+	store.Append("temp", t0, -2.25)
+	var b strings.Builder
+	if err := exportCSV(&b, store); err != nil {
+		t.Fatal(err)
+	}
+	want := "time,series,value\n" +
+		`2026-01-02T03:04:05.000000006Z,"up{job=""a,b""}",1` + "\n" +
+		`2026-01-02T03:04:06.000000006Z,"up{job=""a,b""}",0.5` + "\n" +
+		"2026-01-02T03:04:05.000000006Z,temp,-2.25\n"
+	if b.String() != want {
+		t.Errorf("CSV\n%s\nwant\n%s", b.String(), want)
+	}
+}

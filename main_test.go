@@ -1,0 +1,331 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// bin is the feedscope binary under test: $FEEDSCOPE_BIN (make test builds
+// it once), else built here.
+var bin string
+
+func TestMain(m *testing.M) {
+	code := func() int {
+		bin = os.Getenv("FEEDSCOPE_BIN")
+		if bin == "" {
+			dir, err := os.MkdirTemp("", "feedscope-e2e")
+			if err != nil {
+				panic(err)
+			}
+			defer os.RemoveAll(dir)
+			bin = filepath.Join(dir, "feedscope")
+			build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+			build.Stdout, build.Stderr = os.Stderr, os.Stderr
+			if err := build.Run(); err != nil {
+				panic("build feedscope: " + err.Error())
+			}
+		}
+		return m.Run()
+	}()
+	if code == 0 {
+		// fyne's glfw driver package starts its queue when it loads.
+		if err := goleak.Find(goleak.IgnoreAnyFunction("fyne.io/fyne/v2/internal/async.(*UnboundedChan[...]).processing")); err != nil {
+			os.Stderr.WriteString("goleak: " + err.Error() + "\n")
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// feedscope runs the binary without a display, bounded in time.
+func feedscope(t *testing.T, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), "DISPLAY=", "WAYLAND_DISPLAY=", "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir())
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("feedscope %v did not finish: %s", args, errb.String())
+	}
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+// serve starts `feedscope serve` on a free port and returns its base URL.
+func serve(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--rate", "50")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cancel()
+			<-done
+		}
+		cancel()
+	})
+	urlRE := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/`)
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := urlRE.FindStringSubmatch(sc.Text()); m != nil {
+				select {
+				case found <- m[1]:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case u := <-found:
+		return u
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not say where it listens")
+	}
+	return ""
+}
+
+func TestRecordEveryTransportOfServe(t *testing.T) {
+	base := serve(t)
+	for _, tc := range []struct{ transport, url string }{
+		{"sse", base + "/sse"},
+		{"ws", "ws" + strings.TrimPrefix(base, "http") + "/ws"},
+		{"poll", base + "/poll"},
+	} {
+		t.Run(tc.transport, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "rec.csv")
+			r := feedscope(t, "record", "--url", tc.url, "--transport", tc.transport,
+				"--interval", "100ms", "--for", "2s", "--out", out)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			if !strings.Contains(r.stderr, "feedscope record: connected") {
+				t.Errorf("no connected line on stderr:\n%s", r.stderr)
+			}
+			f, err := os.Open(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			rows, err := csv.NewReader(f).ReadAll()
+			if err != nil {
+				t.Fatalf("not CSV: %v", err)
+			}
+			if len(rows) < 2 || strings.Join(rows[0], ",") != "time,series,value" {
+				t.Fatalf("header %v, %d rows", rows[0], len(rows))
+			}
+			seen := map[string]int{}
+			var lastCounter float64
+			for _, row := range rows[1:] {
+				if len(row) != 3 {
+					t.Fatalf("row %v", row)
+				}
+				ts, err := time.Parse(time.RFC3339Nano, row[0])
+				if err != nil || !strings.HasSuffix(row[0], "Z") || len(row[0]) != len("2006-01-02T15:04:05.000000000Z") {
+					t.Fatalf("time %q is not RFC 3339 UTC with nanoseconds", row[0])
+				}
+				if d := time.Since(ts); d < 0 || d > time.Minute {
+					t.Errorf("time %v is not recent", ts)
+				}
+				v, err := strconv.ParseFloat(row[2], 64)
+				if err != nil {
+					t.Fatalf("value %q", row[2])
+				}
+				seen[row[1]]++
+				switch row[1] {
+				case "sine":
+					if v < -1 || v > 1 {
+						t.Errorf("sine %v", v)
+					}
+				case "counter":
+					if v <= lastCounter {
+						t.Errorf("counter went from %v to %v", lastCounter, v)
+					}
+					lastCounter = v
+				}
+			}
+			min := 3 // polling every 100 ms for 2 s sees some of the 50/s
+			if tc.transport != "poll" {
+				min = 50 // streams get all of them
+			}
+			for _, s := range []string{"seq", "sine", "noise", "sawtooth", "walk", "counter"} {
+				if seen[s] < min {
+					t.Errorf("series %s: %d rows, want at least %d", s, seen[s], min)
+				}
+			}
+		})
+	}
+}
+
+func TestRecordCountJSONLines(t *testing.T) {
+	base := serve(t)
+	r := feedscope(t, "record", "--url", base+"/sse", "--count", "25", "--format", "jsonl")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 25 {
+		t.Fatalf("%d lines, want 25", len(lines))
+	}
+	for _, l := range lines {
+		var row struct {
+			Time   time.Time
+			Series string
+			Value  *float64
+		}
+		if err := json.Unmarshal([]byte(l), &row); err != nil || row.Series == "" || row.Value == nil || row.Time.IsZero() {
+			t.Fatalf("line %q: %v", l, err)
+		}
+	}
+}
+
+func TestRecordFailsWithOneLine(t *testing.T) {
+	base := serve(t)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"bad scheme", []string{"--url", "ftp://example.com/x"}, 1, "unsupported URL scheme"},
+		{"no url", nil, 2, "--url is required"},
+		{"not found", []string{"--url", base + "/nothing", "--header", "Authorization: Bearer TOPSECRET"}, 1, "404"},
+		{"bad format", []string{"--url", base + "/sse", "--format", "xml"}, 2, "--format"},
+		{"bad header", []string{"--url", base + "/sse", "--header", "novalue"}, 2, "Name: value"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := feedscope(t, append([]string{"record"}, tc.args...)...)
+			if r.code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", r.code, tc.code, r.stderr)
+			}
+			last := lastLine(r.stderr)
+			if !strings.HasPrefix(last, "feedscope: ") || !strings.Contains(last, tc.want) {
+				t.Errorf("last stderr line %q, want a reason mentioning %q", last, tc.want)
+			}
+			if strings.Contains(r.stderr+r.stdout, "TOPSECRET") {
+				t.Error("a header value reached the output")
+			}
+			for _, l := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+				if strings.Contains(l, "Fyne") {
+					t.Errorf("noise on stderr: %q", l)
+				}
+			}
+		})
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+func TestSnapshotWritesAChart(t *testing.T) {
+	base := serve(t)
+	out := filepath.Join(t.TempDir(), "chart.png")
+	r := feedscope(t, "snapshot", "--url", base+"/sse", "--for", "2s", "--out", out, "--size", "800x400")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 800 || b.Dy() != 400 {
+		t.Errorf("size %v, want 800x400", b.Size())
+	}
+	// Axes, labels and six coloured lines: far more than a handful of
+	// colours. A blank or single-colour image has one or two.
+	if n := colours(img); n < 20 {
+		t.Errorf("PNG has %d colours: blank?", n)
+	}
+
+	bad := feedscope(t, "snapshot", "--url", base+"/sse", "--out", out, "--size", "huge")
+	if bad.code != 2 || !strings.Contains(bad.stderr, "--size") {
+		t.Errorf("bad size: exit %d, %q", bad.code, bad.stderr)
+	}
+}
+
+// colours counts the distinct colours of img.
+func colours(img image.Image) int {
+	seen := map[[4]uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, a := img.At(x, y).RGBA()
+			seen[[4]uint32{r, g, bl, a}] = true
+		}
+	}
+	return len(seen)
+}
+
+func TestHelpOfEveryCommand(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"help"}, {"-h"}, {"record", "-h"}, {"snapshot", "--help"}, {"serve", "-h"}} {
+		r := feedscope(t, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "Usage") {
+			t.Errorf("%v: exit %d, stdout %q", args, r.code, r.stdout)
+		}
+	}
+	r := feedscope(t, "--help")
+	for _, cmd := range []string{"record", "snapshot", "serve", "--transport"} {
+		if !strings.Contains(r.stdout, cmd) {
+			t.Errorf("top-level help does not mention %s", cmd)
+		}
+	}
+	rec := feedscope(t, "record", "-h")
+	for _, flag := range []string{"--url", "--transport", "--interval", "--header", "--heartbeat", "--ping-text", "--for", "--count", "--format", "--out"} {
+		if !strings.Contains(rec.stdout, strings.TrimPrefix(flag, "-")) {
+			t.Errorf("record help does not mention %s", flag)
+		}
+	}
+	// The window command needs a display and says so in one line.
+	w := feedscope(t, "--url", "http://127.0.0.1:1/")
+	if w.code != 1 || !strings.Contains(w.stderr, "no display") {
+		t.Errorf("window without display: exit %d, %q", w.code, w.stderr)
+	}
+}
