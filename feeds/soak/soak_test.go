@@ -142,7 +142,7 @@ type tally struct {
 	gapMarked    []bool // whether a Reconnecting came before this message since the previous one
 	pendingGap   bool
 	reconnecting int
-	connected    int
+	state        feeds.State
 	badDelays    []time.Duration
 	stopped      error
 }
@@ -152,6 +152,7 @@ func (ta *tally) handle(e feeds.Event) {
 	defer ta.mu.Unlock()
 	switch e.Kind {
 	case feeds.KindStatus:
+		ta.state = e.Status.State
 		switch e.Status.State {
 		case feeds.Reconnecting:
 			ta.reconnecting++
@@ -161,8 +162,6 @@ func (ta *tally) handle(e feeds.Event) {
 			if d := e.Status.Delay; d < backoff.Initial/2 || d > backoff.Max {
 				ta.badDelays = append(ta.badDelays, d)
 			}
-		case feeds.Connected:
-			ta.connected++
 		case feeds.Stopped:
 			ta.stopped = e.Status.Err
 		}
@@ -327,8 +326,10 @@ func runFaults(t *testing.T, tr feeds.Transport, path string, exact bool) {
 	if ta.reconnecting == 0 {
 		t.Errorf("no reconnect seen: the faults did not reach the feed")
 	}
-	if ta.connected < ta.reconnecting/2 {
-		t.Errorf("%d reconnects but only %d connections", ta.reconnecting, ta.connected)
+	// Every outage ended in a connection: the last word is Connected (a
+	// retry during an outage may fail again, so the counts differ).
+	if ta.state != feeds.Connected {
+		t.Errorf("the feed ended %v, not Connected", ta.state)
 	}
 	if len(ta.badDelays) > 0 {
 		t.Errorf("reconnect delays outside [%v, %v]: %v", backoff.Initial/2, backoff.Max, ta.badDelays)
