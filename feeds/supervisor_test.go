@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // scripted answers request i with statuses[i] (the last one repeats).
@@ -204,32 +206,99 @@ func TestOneAttemptInFlight(t *testing.T) {
 	}
 }
 
-// The server stops and comes back on the same port: the feed heals.
-func TestPollServerRestartsOnSamePort(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "7") })
-	srv := &http.Server{Handler: h}
-	go srv.Serve(ln)
+// oneMessage serves "7" over tr and then holds a stream open until down
+// is closed.
+func oneMessage(tr Transport, down <-chan struct{}) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch tr {
+		case Poll:
+			io.WriteString(w, "7")
+		case SSE:
+			sseHeaders(w)
+			io.WriteString(w, "data: 7\n\n")
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+			case <-down:
+			}
+		case WebSocket:
+			c, err := upgrader.Upgrade(w, r, nil)
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			c.WriteMessage(websocket.TextMessage, []byte("7"))
+			<-down // hijacked: http.Server.Close does not end it
+		}
+	})
+}
 
-	f := start(t, Config{URL: "http://" + addr, Transport: Poll, PollInterval: 20 * time.Millisecond,
-		Backoff: Backoff{Initial: 20 * time.Millisecond, Max: 100 * time.Millisecond}}, nil)
-	f.messages(t, 1)
-	srv.Close()
-	f.waitState(t, Reconnecting)
+// The server stops and comes back on the same port: the feed heals, over
+// every transport.
+func TestServerRestartsOnSamePort(t *testing.T) {
+	for _, tr := range []Transport{Poll, SSE, WebSocket} {
+		t.Run(tr.String(), func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr := ln.Addr().String()
+			down := make(chan struct{})
+			srv := &http.Server{Handler: oneMessage(tr, down)}
+			served := make(chan struct{})
+			go func() { defer close(served); srv.Serve(ln) }()
 
-	ln2, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatalf("port %s not free again: %v", addr, err)
+			f := start(t, Config{URL: "http://" + addr, Transport: tr, PollInterval: 20 * time.Millisecond,
+				Backoff: Backoff{Initial: 20 * time.Millisecond, Max: 100 * time.Millisecond}}, nil)
+			f.messages(t, 1)
+			close(down)
+			srv.Close()
+			<-served
+			f.waitState(t, Reconnecting)
+
+			ln2, err := net.Listen("tcp", addr)
+			if err != nil {
+				t.Fatalf("port %s not free again: %v", addr, err)
+			}
+			down2 := make(chan struct{})
+			srv2 := &http.Server{Handler: oneMessage(tr, down2)}
+			go srv2.Serve(ln2)
+			t.Cleanup(func() { close(down2); srv2.Close() })
+			f.waitState(t, Connected)
+			if m := f.messages(t, 1); string(m[0].Data) != "7" {
+				t.Fatalf("after the restart got %q", m[0].Data)
+			}
+		})
 	}
-	srv2 := &http.Server{Handler: h}
-	go srv2.Serve(ln2)
-	t.Cleanup(func() { srv2.Close() })
-	f.waitState(t, Connected)
-	f.messages(t, 1)
+}
+
+// 500 then 200: every transport retries a server error and recovers.
+func TestServerErrorThenRecoversEveryTransport(t *testing.T) {
+	for _, tr := range []Transport{SSE, WebSocket} {
+		t.Run(tr.String(), func(t *testing.T) {
+			var n atomic.Int32
+			down := make(chan struct{})
+			ok := oneMessage(tr, down)
+			srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 {
+					http.Error(w, "boom", http.StatusInternalServerError)
+					return
+				}
+				ok.ServeHTTP(w, r)
+			}))
+			f := start(t, Config{URL: srv.URL, Transport: tr}, newFakeClock())
+			t.Cleanup(func() { close(down) }) // before the feed stops: cleanups run last-first
+			st := f.waitState(t, Reconnecting)
+			var se *StatusError
+			if !errors.As(st.Err, &se) || se.Code != 500 {
+				t.Fatalf("cause %v, want a 500", st.Err)
+			}
+			f.waitState(t, Connected)
+			if m := f.messages(t, 1); string(m[0].Data) != "7" {
+				t.Fatalf("got %q", m[0].Data)
+			}
+		})
+	}
 }
 
 func TestStopEndsWithStoppedNil(t *testing.T) {
