@@ -201,27 +201,20 @@ func (s *supervisor) emitMessage(m Message) {
 	s.h(Event{Kind: KindMessage, Message: m})
 }
 
-// httpURL is the feed's URL with a ws scheme turned into http, so that a
-// user can switch an endpoint's transport without editing the scheme.
-func (s *supervisor) httpURL() string {
-	u := *s.url
-	switch u.Scheme {
-	case "ws":
-		u.Scheme = "http"
-	case "wss":
-		u.Scheme = "https"
-	}
-	return u.String()
-}
+// httpURL is the feed's URL with a ws scheme turned into http, and wsURL
+// the other way round, so that a user can switch an endpoint's transport
+// without editing the scheme.
+func (s *supervisor) httpURL() string { return s.withScheme("http", "https") }
+func (s *supervisor) wsURL() string   { return s.withScheme("ws", "wss") }
 
-// wsURL is the feed's URL with an http scheme turned into ws.
-func (s *supervisor) wsURL() string {
+// withScheme is the feed's URL with the plain or the secure scheme given,
+// keeping whether it was secure.
+func (s *supervisor) withScheme(plain, secure string) string {
 	u := *s.url
-	switch u.Scheme {
-	case "http":
-		u.Scheme = "ws"
-	case "https":
-		u.Scheme = "wss"
+	if u.Scheme == "https" || u.Scheme == "wss" {
+		u.Scheme = secure
+	} else {
+		u.Scheme = plain
 	}
 	return u.String()
 }
