@@ -16,7 +16,7 @@ TEST_DEBS := redis-server xvfb xauth imagemagick
 GO ?= go
 GOFLAGS_TEST ?= -race -count=1
 
-.PHONY: all build run test deps build-deps test-deps vet fmt-check
+.PHONY: all build run smoke test deps build-deps test-deps vet fmt-check
 
 all: build
 
@@ -43,8 +43,19 @@ deps: test-deps
 build: build-deps
 	$(GO) build -o feedscope .
 
+# Opens the window on the demo feed (or the last URL). Without a display it
+# says so and renders the demo feed to feedscope-demo.png instead.
 run: build
-	./feedscope
+	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
+		echo "No display (DISPLAY and WAYLAND_DISPLAY are empty): writing a snapshot of the demo feed to feedscope-demo.png instead of opening the window."; \
+		./feedscope snapshot --demo --for 5s --out feedscope-demo.png; \
+	else \
+		./feedscope; \
+	fi
+
+# The real window under Xvfb for a few seconds: fails unless it drew.
+smoke: test-deps build
+	timeout 180 .ci/smoke ./feedscope
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -58,8 +69,9 @@ vet: build-deps
 FUZZTIME ?= 10s
 FUZZ_TARGETS := ./feeds:FuzzDecode ./feeds:FuzzJSONScanner
 
-test: test-deps fmt-check vet
-	$(GO) test $(GOFLAGS_TEST) ./...
+# The end-to-end tests run the binary `build` made (FEEDSCOPE_BIN).
+test: test-deps fmt-check vet build smoke
+	FEEDSCOPE_BIN=$(CURDIR)/feedscope $(GO) test $(GOFLAGS_TEST) ./...
 	@if [ "$(FUZZTIME)" != 0 ]; then for t in $(FUZZ_TARGETS); do \
 		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
 	done; fi

@@ -16,6 +16,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/theme"
 
 	"feedscope/charts"
 	"feedscope/charts/series"
@@ -140,15 +141,22 @@ func Snapshot(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // window and needs no display.
 func renderChart(store *series.Store, w, h int, dark bool, hide []string) (image.Image, error) {
 	if fyne.CurrentApp() == nil {
-		// Settings.SetTheme would queue work for a main loop that never
-		// runs; FYNE_THEME is read when the app is made.
-		v := "light"
-		if dark {
-			v = "dark"
-		}
-		os.Setenv("FYNE_THEME", v)
 		fyneapp.NewWithID(AppID)
 	}
+	v := theme.VariantLight
+	if dark {
+		v = theme.VariantDark
+	}
+	// SetTheme stores the theme at once, then tells listeners through
+	// fyne.Do, which logs an error when called on the main goroutine of
+	// an app that is never Run. From another goroutine the notice is only
+	// queued, for a loop that never comes: nobody needs it.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fyne.CurrentApp().Settings().SetTheme(variantTheme{theme.DefaultTheme(), v})
+	}()
+	<-done
 	c := charts.New(store)
 	for _, name := range hide {
 		c.SetSeriesVisible(name, false)
