@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -20,8 +21,12 @@ func plainError(err error) string {
 		return ""
 	}
 	msg := strings.TrimPrefix(err.Error(), "feeds: ")
-	var dnsErr *net.DNSError
-	var se *feeds.StatusError
+	var (
+		dnsErr *net.DNSError
+		opErr  *net.OpError
+		netErr net.Error
+		se     *feeds.StatusError
+	)
 	switch {
 	case errors.As(err, &se):
 		switch {
@@ -31,10 +36,13 @@ func plainError(err error) string {
 			msg += " (check the path of the URL)"
 		}
 	case errors.Is(err, syscall.ECONNREFUSED):
+		if errors.As(err, &opErr) && opErr.Addr != nil {
+			return "nothing is listening at " + opErr.Addr.String() + " (connection refused): is the server running?"
+		}
 		msg += " (is the server running?)"
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
-		msg += " (unknown host name)"
-	case errors.Is(err, context.DeadlineExceeded):
+		return "unknown host name " + strconv.Quote(dnsErr.Name)
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		msg += " (the server did not answer in time)"
 	}
 	return msg
