@@ -72,6 +72,9 @@ func (b *bridge) take() pending {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	p := pending{status: b.status, changed: b.changed, logs: b.logs, lost: b.lost, problem: b.problem}
+	if over := len(p.logs) - maxLogEntries; over > 0 {
+		p.logs, p.lost = p.logs[over:], p.lost+over
+	}
 	b.changed, b.logs, b.lost, b.problem = false, nil, 0, ""
 	return p
 }
@@ -79,11 +82,13 @@ func (b *bridge) take() pending {
 func (b *bridge) addLog(e logEntry) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(b.logs) >= maxLogEntries {
-		// Only the newest maxLogEntries can be shown anyway.
-		n := copy(b.logs, b.logs[1:])
+	if len(b.logs) >= 2*maxLogEntries {
+		// Only the newest maxLogEntries can be shown anyway. Dropping
+		// half at a time keeps this O(1) per message at any rate.
+		n := copy(b.logs, b.logs[len(b.logs)-maxLogEntries:])
+		clear(b.logs[n:])
 		b.logs = b.logs[:n]
-		b.lost++
+		b.lost += maxLogEntries
 	}
 	b.logs = append(b.logs, e)
 }

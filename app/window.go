@@ -522,13 +522,18 @@ func Window(ctx context.Context, args []string, usage string, stdout, stderr io.
 	fs := flag.NewFlagSet("feedscope", flag.ContinueOnError)
 	var opts Options
 	fs.StringVar(&opts.URL, "url", "", "connect to this `URL` (http(s):// or ws(s)://)")
-	fs.Func("transport", "`transport`: auto, poll, ws or sse (default: the last one used)", func(s string) error {
+	fs.Func("transport", "`transport`: auto, poll, ws or sse (default: auto with --url, else the last one used)", func(s string) error {
 		t, err := feeds.ParseTransport(s)
 		opts.Transport, opts.TransportSet = t, true
 		return err
 	})
 	if err := parseCommand(fs, windowUsage, "\n"+usage, args, stdout, stderr); err != nil {
 		return err
+	}
+	if opts.URL != "" && !opts.TransportSet {
+		// A URL from the command line comes without the transport saved
+		// for another server.
+		opts.TransportSet = true
 	}
 	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		return errors.New("no display (DISPLAY and WAYLAND_DISPLAY are empty); 'feedscope snapshot' renders a chart without one")

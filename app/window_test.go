@@ -464,3 +464,32 @@ func TestExportCSV(t *testing.T) {
 		t.Errorf("CSV\n%s\nwant\n%s", b.String(), want)
 	}
 }
+
+func TestNewHistoryKeepsPointsWithinIt(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := newTestUI(t, a, Options{})
+	waitFor(t, u, "data", func() bool { return samplesOf(u, "sine") > 5 })
+	u.chart.SetSeriesVisible("noise", false)
+	old := u.chart
+	before := samplesOf(u, "sine")
+
+	s := u.settings
+	s.History = 20 * time.Minute
+	u.applySettings(s)
+	if u.chart == old || u.chart.Store() == old.Store() {
+		t.Fatal("history change did not make a new store")
+	}
+	if got := samplesOf(u, "sine"); got < before {
+		t.Errorf("new store has %d sine points, had %d", got, before)
+	}
+	if u.chart.SeriesVisible("noise") || u.chart.SeriesVisible("counter") {
+		t.Error("series choices lost with the new store")
+	}
+	if u.feed == nil {
+		t.Fatal("feed not restarted after the history change")
+	}
+	waitFor(t, u, "data into the new store", func() bool { return samplesOf(u, "sine") > before })
+	if got := prefDuration(a.Preferences(), prefHistory, 0); got != 20*time.Minute {
+		t.Errorf("history saved as %v", got)
+	}
+}
