@@ -45,7 +45,7 @@ func (u *UI) buildMenus() *menus {
 	connect := fyne.NewMenuItem("Connect", u.connect)
 	connect.Shortcut = shortcutConnect
 	disconnect := fyne.NewMenuItem("Disconnect", u.disconnect)
-	quit := fyne.NewMenuItem("Quit", func() { u.app.Quit() })
+	quit := fyne.NewMenuItem("Quit", u.quit)
 	quit.IsQuit = true
 	file := fyne.NewMenu("File",
 		editURL, connect, disconnect,

@@ -27,6 +27,7 @@ func newMessageLog() *messageLog {
 		func() fyne.CanvasObject {
 			t := widget.NewLabel("")
 			t.Truncation = fyne.TextTruncateEllipsis
+			t.TextStyle.Monospace = true // raw payloads, as a console shows them
 			return t
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {

@@ -497,6 +497,14 @@ func (u *UI) rebuildStore(history time.Duration) {
 	u.seriesList.update()
 }
 
+// quit closes the UI while the main loop still runs, then the app: once
+// the loop has drained, fyne.Do runs functions on the calling goroutine,
+// so the ticker must be gone by then.
+func (u *UI) quit() {
+	u.Close()
+	u.app.Quit()
+}
+
 // Close stops the feed, the ticker and the demo, and waits for them.
 func (u *UI) Close() {
 	u.stopFeed()
@@ -542,12 +550,13 @@ func Window(ctx context.Context, args []string, usage string, stdout, stderr io.
 	a.SetIcon(assets.Icon)
 	u := New(a, opts)
 	u.win.SetMaster()
+	u.win.SetCloseIntercept(u.quit)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
 		// Ctrl+C in the terminal closes the window like Quit.
 		<-ctx.Done()
-		fyne.Do(a.Quit)
+		fyne.Do(u.quit)
 	}()
 	u.win.ShowAndRun()
 	u.Close()
