@@ -115,13 +115,7 @@ func windowTitle(d time.Duration) string {
 	if d == charts.WindowAll {
 		return "Everything stored"
 	}
-	s := d.String()
-	for _, suf := range []string{"m0s", "h0m"} {
-		if len(s) > len(suf) && s[len(s)-len(suf):] == suf {
-			s = s[:len(s)-len(suf)+1]
-		}
-	}
-	return "Last " + s
+	return "Last " + shortDuration(d)
 }
 
 func (u *UI) addShortcuts() {

@@ -56,13 +56,13 @@ func loadSettings(p fyne.Preferences) Settings {
 }
 
 func saveSettings(p fyne.Preferences, s Settings) {
-	p.SetString(prefPollInterval, s.PollInterval.String())
-	p.SetString(prefHeartbeat, s.Heartbeat.String())
+	p.SetString(prefPollInterval, shortDuration(s.PollInterval))
+	p.SetString(prefHeartbeat, shortDuration(s.Heartbeat))
 	p.SetString(prefPingText, s.PingText)
 	p.SetString(prefPongText, s.PongText)
 	p.SetStringList(prefHeaders, s.Headers)
 	p.SetInt(prefReadLimit, int(s.ReadLimit))
-	p.SetString(prefHistory, s.History.String())
+	p.SetString(prefHistory, shortDuration(s.History))
 	p.SetBool(prefArrivalTime, s.ArrivalTime)
 	p.SetBool(prefInsecure, s.InsecureSkipVerify)
 }

@@ -21,11 +21,13 @@ type settingsForm struct {
 	readLimit, history          *widget.Entry
 	timeSource                  *widget.RadioGroup
 	insecure                    *widget.Check
-	insecureWarn                *widget.Label
+	insecureWarn, insecureOK    *widget.Label
 }
 
+const insecureWarning = "⚠ Anyone on the network path can read and change this feed."
+
 const (
-	payloadTimeLabel = "Time in the payload (ts, time, timestamp), else arrival"
+	payloadTimeLabel = "Payload time"
 	arrivalTimeLabel = "Arrival time"
 )
 
@@ -40,10 +42,11 @@ func newSettingsForm(s Settings) *settingsForm {
 		history:      widget.NewEntry(),
 		timeSource:   widget.NewRadioGroup([]string{payloadTimeLabel, arrivalTimeLabel}, nil),
 		insecure:     widget.NewCheck("Skip TLS certificate verification (unsafe)", nil),
-		insecureWarn: widget.NewLabel("Anyone on the network path can read and change this feed."),
+		insecureWarn: widget.NewLabel(insecureWarning),
+		insecureOK:   widget.NewLabel("Certificates are checked (recommended)."),
 	}
-	f.poll.SetText(s.PollInterval.String())
-	f.heartbeat.SetText(s.Heartbeat.String())
+	f.poll.SetText(shortDuration(s.PollInterval))
+	f.heartbeat.SetText(shortDuration(s.Heartbeat))
 	f.ping.SetText(s.PingText)
 	f.ping.SetPlaceHolder("none (e.g. ping)")
 	f.pong.SetText(s.PongText)
@@ -53,20 +56,23 @@ func newSettingsForm(s Settings) *settingsForm {
 	f.headers.SetMinRowsVisible(3)
 	f.headers.Wrapping = fyne.TextWrapOff
 	f.readLimit.SetText(strconv.FormatInt(s.ReadLimit/1024, 10))
-	f.history.SetText(s.History.String())
+	f.history.SetText(shortDuration(s.History))
 	f.timeSource.Required = true
+	f.timeSource.Horizontal = true
 	if s.ArrivalTime {
 		f.timeSource.SetSelected(arrivalTimeLabel)
 	} else {
 		f.timeSource.SetSelected(payloadTimeLabel)
 	}
 	f.insecureWarn.Importance = widget.DangerImportance
-	f.insecureWarn.Wrapping = fyne.TextWrapWord
+	f.insecureOK.Importance = widget.LowImportance
 	f.insecure.OnChanged = func(on bool) {
 		if on {
+			f.insecureOK.Hide()
 			f.insecureWarn.Show()
 		} else {
 			f.insecureWarn.Hide()
+			f.insecureOK.Show()
 		}
 	}
 	f.insecure.SetChecked(s.InsecureSkipVerify)
@@ -78,13 +84,14 @@ func (f *settingsForm) items() []*widget.FormItem {
 	return []*widget.FormItem{
 		{Text: "Poll interval", Widget: f.poll, HintText: "Polling: time between requests, e.g. 1s, 500ms"},
 		{Text: "Heartbeat", Widget: f.heartbeat, HintText: "WebSocket ping interval; a silent server is dropped after two"},
-		{Text: "Ping text", Widget: f.ping, HintText: "Text heartbeat sent on an idle WebSocket"},
-		{Text: "Pong text", Widget: f.pong, HintText: "The server's reply to it; never charted"},
+		{Text: "Text heartbeat", Widget: container.NewGridWithColumns(2, f.ping, f.pong), HintText: "Sent on an idle WebSocket, and the server's reply (never charted)"},
 		{Text: "Request headers", Widget: f.headers, HintText: "One \"Name: value\" a line, sent with every request"},
 		{Text: "Read limit (KiB)", Widget: f.readLimit, HintText: "Largest message accepted"},
 		{Text: "History", Widget: f.history, HintText: "How far back the chart keeps points, e.g. 1h"},
-		{Text: "Sample time", Widget: f.timeSource},
-		{Text: "TLS", Widget: container.NewVBox(f.insecure, f.insecureWarn)},
+		{Text: "Sample time", Widget: f.timeSource, HintText: "Payload: a ts, time or timestamp field when the message has one"},
+		// One stack for both lines keeps the form's height when the
+		// warning replaces the reassurance.
+		{Text: "TLS", Widget: container.NewVBox(f.insecure, container.NewStack(f.insecureOK, f.insecureWarn))},
 	}
 }
 
@@ -139,8 +146,21 @@ func (u *UI) showSettings() {
 		}
 		u.applySettings(s)
 	}, u.win)
-	d.Resize(fyne.NewSize(620, 560))
+	d.Resize(fyne.NewSize(640, 0))
 	u.settingsDialog = d
 	u.settingsForm = f
 	d.Show()
+}
+
+// shortDuration drops the zero units time.Duration.String keeps: 1h, not
+// 1h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
 }

@@ -241,7 +241,7 @@ func TestSettingsPersistAndSecretsStayHidden(t *testing.T) {
 	f.history.SetText("30m")
 	f.timeSource.SetSelected(arrivalTimeLabel)
 	test.Tap(f.insecure)
-	if !f.insecureWarn.Visible() {
+	if !f.insecureWarn.Visible() || f.insecureOK.Visible() {
 		t.Error("no warning next to skip TLS verification")
 	}
 	u.settingsDialog.Submit()
@@ -491,5 +491,19 @@ func TestNewHistoryKeepsPointsWithinIt(t *testing.T) {
 	waitFor(t, u, "data into the new store", func() bool { return samplesOf(u, "sine") > before })
 	if got := prefDuration(a.Preferences(), prefHistory, 0); got != 20*time.Minute {
 		t.Errorf("history saved as %v", got)
+	}
+}
+
+func TestShortDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		time.Hour: "1h", 90 * time.Minute: "1h30m", 5 * time.Minute: "5m", 90 * time.Second: "1m30s",
+		15 * time.Second: "15s", 500 * time.Millisecond: "500ms", time.Hour + time.Second: "1h0m1s",
+	} {
+		if got := shortDuration(d); got != want {
+			t.Errorf("shortDuration(%v) = %q, want %q", d, got, want)
+		}
+		if back, err := time.ParseDuration(shortDuration(d)); err != nil || back != d {
+			t.Errorf("%q does not parse back to %v", shortDuration(d), d)
+		}
 	}
 }
