@@ -188,6 +188,7 @@ func (ta *tally) lastSeq() uint64 {
 func TestFaults(t *testing.T) {
 	runtime.GC()
 	g0, h0 := runtime.NumGoroutine(), heapInuse()
+	before := goleak.IgnoreCurrent()
 	// The transports run side by side, each with its own hub and proxy.
 	// (Not t.Parallel: that would cap them at GOMAXPROCS, and these runs
 	// wait on the network, not the CPU.)
@@ -209,17 +210,14 @@ func TestFaults(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	// Everything the runs started has ended: the count is back where it
-	// was (goleak in TestMain names any goroutine that is not).
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > g0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	// Everything the runs started has ended (goleak retries for a while,
+	// then names any goroutine that has not).
+	leak := goleak.Find(before)
 	runtime.GC()
 	g1, h1 := runtime.NumGoroutine(), heapInuse()
 	t.Logf("whole run: goroutines %d at start, %d at end; heap %.1f MiB at start, %.1f MiB at end", g0, g1, mib(h0), mib(h1))
-	if g1 > g0 {
-		t.Errorf("goroutines grew from %d to %d", g0, g1)
+	if leak != nil {
+		t.Errorf("goroutines left over: %v", leak)
 	}
 	if h1 > h0+32<<20 {
 		t.Errorf("heap grew from %.1f to %.1f MiB", mib(h0), mib(h1))
