@@ -128,15 +128,20 @@ func serve(t *testing.T) string {
 
 func TestRecordEveryTransportOfServe(t *testing.T) {
 	base := serve(t)
-	for _, tc := range []struct{ transport, url string }{
-		{"sse", base + "/sse"},
-		{"ws", "ws" + strings.TrimPrefix(base, "http") + "/ws"},
-		{"poll", base + "/poll"},
+	for _, tc := range []struct {
+		transport, url string
+		extra          []string
+	}{
+		{"sse", base + "/sse", nil},
+		// serve answers the text heartbeat "ping" with "pong", which must
+		// not become a row.
+		{"ws", "ws" + strings.TrimPrefix(base, "http") + "/ws", []string{"--heartbeat", "200ms", "--ping-text", "ping", "--pong-text", "pong"}},
+		{"poll", base + "/poll", []string{"--interval", "100ms"}},
 	} {
 		t.Run(tc.transport, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "rec.csv")
-			r := feedscope(t, "record", "--url", tc.url, "--transport", tc.transport,
-				"--interval", "100ms", "--for", "2s", "--out", out)
+			args := append([]string{"record", "--url", tc.url, "--transport", tc.transport, "--for", "2s", "--out", out}, tc.extra...)
+			r := feedscope(t, args...)
 			if r.code != 0 {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
@@ -171,6 +176,9 @@ func TestRecordEveryTransportOfServe(t *testing.T) {
 				v, err := strconv.ParseFloat(row[2], 64)
 				if err != nil {
 					t.Fatalf("value %q", row[2])
+				}
+				if strings.Contains(row[1], "pong") || strings.Contains(row[1], "ping") {
+					t.Errorf("heartbeat recorded as a row: %v", row)
 				}
 				seen[row[1]]++
 				switch row[1] {

@@ -27,8 +27,8 @@ nanoseconds; fields are quoted as RFC 4180 says (Prometheus series names
 contain commas). JSON Lines has one {"time","series","value"} object a line.
 
 Exit status: 0 when --for or --count is reached or on interrupt; 1 for a
-bad URL or flag, a feed that stopped for good (404, 401, bad certificate),
-or a write error.
+bad URL, a feed that stopped for good (404, 401, bad certificate) or a
+write error; 2 for a mistake on the command line.
 
 Flags:
 `

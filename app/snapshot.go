@@ -33,7 +33,8 @@ when there are more; --hide leaves some out). --demo starts the built-in
 demo feed (the one the window shows on first launch) instead of --url.
 
 Exit status: 0 when the PNG is written; 1 when the feed stopped for good,
-nothing numeric arrived, or the file could not be written.
+nothing numeric arrived, or the file could not be written; 2 for a mistake
+on the command line.
 
 Flags:
 `
