@@ -106,6 +106,7 @@ func (m *menus) sync(u *UI) {
 	for name, it := range m.themes {
 		it.Checked = name == u.themeName
 	}
+	u.menuFollowing, u.menuPaused = u.chart.Following(), u.chart.Paused()
 	m.pause.Checked = u.chart.Paused()
 	m.log.Checked = u.logShown
 	m.main.Refresh()

@@ -86,7 +86,8 @@ type UI struct {
 	logShown   bool
 	themeName  string
 
-	menu *menus
+	menu                      *menus
+	menuFollowing, menuPaused bool // the chart state the menu shows
 
 	// the open Settings dialog, for tests
 	settingsDialog *dialog.FormDialog
@@ -240,6 +241,11 @@ func (u *UI) flush() {
 	u.syncConnectButton()
 	u.rates.update(now, u.bridge.msgs.Load(), u.bridge.samples.Load())
 	u.status.show(now, u.bridge, &u.rates, u.feed != nil)
+	// Dragging or zooming the chart leaves follow mode on its own: keep
+	// the View menu's checks true to it.
+	if f, p := u.chart.Following(), u.chart.Paused(); f != u.menuFollowing || p != u.menuPaused {
+		u.menu.sync(u)
+	}
 	u.flushes++
 	// New series appear at once; visibility changed from the chart's
 	// legend is picked up within a second.

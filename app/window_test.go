@@ -1,6 +1,7 @@
 package app
 
 import (
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -158,13 +159,20 @@ func TestTypedURLConnects(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stop()
+	// A port that was just closed refuses connections.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadURL := "http://" + ln.Addr().String() + "/none"
+	ln.Close()
 	a := test.NewTempApp(t)
-	a.Preferences().SetString(prefURL, "http://127.0.0.1:1/none") // not the demo
+	a.Preferences().SetString(prefURL, deadURL) // not the demo
 	u := newTestUI(t, a, Options{})
 	if u.demoBase != "" {
 		t.Fatal("demo started although a last URL was saved")
 	}
-	// Nothing listens on port 1: the status says so, in amber, counting down.
+	// Nothing listens there: the status says so, in amber, counting down.
 	waitFor(t, u, "reconnecting", func() bool { return u.status.st.State == feeds.Reconnecting })
 	if !strings.Contains(u.status.state.Text, "attempt 1") || !strings.Contains(u.status.detail.Text, "refused") {
 		t.Errorf("reconnecting status %q / %q", u.status.state.Text, u.status.detail.Text)
@@ -331,6 +339,19 @@ func TestViewMenuAndKeys(t *testing.T) {
 	menuItem(t, u, "View", "Live").Action()
 	if u.chart.Paused() {
 		t.Error("View ▸ Live did not resume")
+	}
+	// Leaving follow mode on the chart itself (a drag) unchecks the
+	// window length, and End brings the check back.
+	if err := u.chart.SetTimeRange(time.Now().Add(-time.Minute), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	u.flush()
+	if menuItem(t, u, "View", "Window length").ChildMenu.Items[1].Checked {
+		t.Error("window length still checked after leaving follow mode")
+	}
+	u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEnd})
+	if !menuItem(t, u, "View", "Window length").ChildMenu.Items[1].Checked {
+		t.Error("window length not checked after End")
 	}
 
 	// Window length.
