@@ -181,6 +181,20 @@ func TestTypedURLConnects(t *testing.T) {
 		t.Error("reconnecting is not amber")
 	}
 
+	// Reconnect now skips the wait: a fresh attempt, counted from 1.
+	waitFor(t, u, "a later attempt", func() bool { return u.status.st.Attempt >= 2 })
+	tapped := time.Now()
+	test.Tap(u.status.reconnect)
+	// The log keeps every state change, however fast they come.
+	waitFor(t, u, "the attempt after Reconnect now", func() bool {
+		for _, e := range u.log.entries {
+			if e.Kind == logState && !e.Time.Before(tapped) && strings.Contains(e.Text, "attempt 1:") {
+				return true
+			}
+		}
+		return false
+	})
+
 	test.Tap(u.connectBtn) // Disconnect
 	waitFor(t, u, "disconnected", func() bool { return u.feed == nil && u.connectBtn.Text == "Connect" })
 
@@ -526,5 +540,33 @@ func TestShortDuration(t *testing.T) {
 		if back, err := time.ParseDuration(shortDuration(d)); err != nil || back != d {
 			t.Errorf("%q does not parse back to %v", shortDuration(d), d)
 		}
+	}
+}
+
+func TestStatusBarCountsDown(t *testing.T) {
+	test.NewTempApp(t)
+	s := newStatusBar(func() {})
+	var b bridge
+	var r rates
+	t0 := time.Now()
+	s.setStatus(feeds.Status{State: feeds.Reconnecting, Attempt: 3, Delay: 5 * time.Second, Time: t0,
+		Err: &feeds.StatusError{Code: 503}})
+	s.show(t0, &b, &r, true)
+	if s.state.Text != "Reconnecting (attempt 3) in 5.0s" || !strings.Contains(s.detail.Text, "503") {
+		t.Errorf("at once: %q / %q", s.state.Text, s.detail.Text)
+	}
+	s.show(t0.Add(3200*time.Millisecond), &b, &r, true)
+	if s.state.Text != "Reconnecting (attempt 3) in 1.8s" {
+		t.Errorf("3.2 s later: %q", s.state.Text)
+	}
+	s.show(t0.Add(time.Minute), &b, &r, true)
+	if s.state.Text != "Reconnecting (attempt 3) in 0.0s" {
+		t.Errorf("past the delay: %q", s.state.Text)
+	}
+	b.lastMsg.Store(t0.UnixNano())
+	b.bytes.Store(3 << 20)
+	s.show(t0.Add(90*time.Second), &b, &r, true)
+	if !strings.Contains(s.stats.Text, "last 1m30s ago") || !strings.Contains(s.stats.Text, "3.0 MiB") {
+		t.Errorf("stats %q", s.stats.Text)
 	}
 }
