@@ -3,12 +3,19 @@
 // message log, settings), and `feedscope record` and `feedscope snapshot`,
 // which watch a feed without a window.
 //
-// One file per concern: window.go builds the window, menus.go its menus and
-// shortcuts, settings.go the Settings dialog and what is kept in
+// One file per concern: window.go builds the window and runs its feed,
+// menus.go the menus and shortcuts, settings.go the feed settings and their
+// limits, settingsdialog.go the Settings dialog, prefs.go what is kept in
 // Preferences, status.go the status bar, messagelog.go the log pane,
-// serieslist.go the series list, bridge.go the one place where feed
-// goroutines hand their news to the UI, record.go and snapshot.go the
+// serieslist.go the series list, theme.go the light/dark choice,
+// describe.go errors in plain words, bridge.go the one place where feed
+// goroutines hand their news to the UI, and record.go and snapshot.go the
 // commands.
+//
+// When the URL's path is /ws, /sse or /poll (the endpoints of `feedscope
+// serve` and of the demo), choosing a transport also switches the path and
+// scheme, so every item of the Transport menu works against them; other
+// URLs are kept as typed.
 //
 // # Concurrency
 //
