@@ -1,7 +1,6 @@
 package app
 
 import (
-	"slices"
 	"strings"
 	"time"
 
@@ -97,9 +96,4 @@ func addRecent(recent []string, u string) []string {
 		}
 	}
 	return out
-}
-
-// removeRecent drops u (a demo URL whose port is gone) from recent.
-func removeRecent(recent []string, u string) []string {
-	return slices.DeleteFunc(slices.Clone(recent), func(r string) bool { return r == u })
 }

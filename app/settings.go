@@ -153,14 +153,3 @@ func parseHeader(line string) (name, value string, err error) {
 	}
 	return textproto.CanonicalMIMEHeaderKey(name), value, nil
 }
-
-// headerNames lists the header names of lines, for display without values.
-func headerNames(lines []string) []string {
-	var names []string
-	for _, l := range lines {
-		if n, _, err := parseHeader(l); err == nil {
-			names = append(names, n)
-		}
-	}
-	return names
-}

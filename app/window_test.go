@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -568,5 +569,40 @@ func TestStatusBarCountsDown(t *testing.T) {
 	s.show(t0.Add(90*time.Second), &b, &r, true)
 	if !strings.Contains(s.stats.Text, "last 1m30s ago") || !strings.Contains(s.stats.Text, "3.0 MiB") {
 		t.Errorf("stats %q", s.stats.Text)
+	}
+}
+
+func TestRecentURLs(t *testing.T) {
+	var r []string
+	for i := range maxRecent + 3 {
+		r = addRecent(r, "http://h/"+strconv.Itoa(i))
+	}
+	r = addRecent(r, "  http://h/5 ")
+	if len(r) != maxRecent || r[0] != "http://h/5" || r[1] != "http://h/12" {
+		t.Fatalf("recent %q", r)
+	}
+	seen := map[string]bool{}
+	for _, u := range r {
+		if seen[u] {
+			t.Fatalf("%s twice in %q", u, r)
+		}
+		seen[u] = true
+	}
+}
+
+func TestHeaderParsingNeverEchoesValues(t *testing.T) {
+	for _, line := range []string{
+		"Authorization Bearer s3cr3t",    // no colon
+		"Bad Name: s3cr3t",               // space in the name
+		": s3cr3t",                       // no name
+		"X-Token: s3cr3t\r\nInjected: 1", // a second header smuggled in
+	} {
+		if _, _, err := parseHeader(line); err == nil || strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("parseHeader(%q): error %v; want one that does not quote the value", line, err)
+		}
+	}
+	name, value, err := parseHeader("  authorization :  Bearer abc  ")
+	if err != nil || name != "Authorization" || value != "Bearer abc" {
+		t.Errorf("got %q %q %v", name, value, err)
 	}
 }
