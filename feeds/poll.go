@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -148,6 +149,13 @@ func (s *supervisor) runAuto(ctx context.Context) error {
 		s.transport = SSE
 		return s.runSSE(ctx)
 	}
+	if wantsWebSocket(resp) {
+		// A WebSocket endpoint answering a plain GET (gorilla/websocket says
+		// 400 with Sec-WebSocket-Version; RFC 6455 servers may say 426).
+		resp.Body.Close()
+		s.transport = WebSocket
+		return s.runWS(ctx)
+	}
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNotModified {
 		resp.Body.Close()
 		return statusError(resp, s.clk)
@@ -159,6 +167,19 @@ func (s *supervisor) runAuto(ctx context.Context) error {
 	}
 	cancel()
 	return s.runPoll(ctx, start.Add(s.cfg.pollInterval()))
+}
+
+// wantsWebSocket reports whether resp refuses a plain GET because the
+// endpoint speaks only WebSocket.
+func wantsWebSocket(resp *http.Response) bool {
+	switch resp.StatusCode {
+	case http.StatusUpgradeRequired:
+		return true
+	case http.StatusBadRequest:
+		return resp.Header.Get("Sec-WebSocket-Version") != "" ||
+			strings.EqualFold(resp.Header.Get("Upgrade"), "websocket")
+	}
+	return false
 }
 
 func isEventStream(contentType string) bool {

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 func sseHeaders(w http.ResponseWriter) {
@@ -184,11 +186,17 @@ func TestAutoPicksTransport(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"v":2}`)
 	}))
+	// A WebSocket endpoint behind an http:// URL: its 400 to a plain GET
+	// says what it speaks.
+	wsSrv := wsServer(t, func(c *websocket.Conn, r *http.Request) {
+		c.WriteMessage(websocket.TextMessage, []byte("3"))
+		c.ReadMessage()
+	})
 	for _, c := range []struct {
 		url  string
 		want Transport
 		data string
-	}{{sseSrv.URL, SSE, "1"}, {jsonSrv.URL, Poll, `{"v":2}`}} {
+	}{{sseSrv.URL, SSE, "1"}, {jsonSrv.URL, Poll, `{"v":2}`}, {wsSrv.URL, WebSocket, "3"}} {
 		f := start(t, Config{URL: c.url}, nil)
 		st := f.waitState(t, Connected)
 		if st.Transport != c.want {
