@@ -67,11 +67,16 @@ vet: build-deps
 # A short, fixed-time run of each fuzz target on top of its seed corpus
 # (the seeds alone already run in `go test`). FUZZTIME=0 skips it.
 FUZZTIME ?= 10s
-FUZZ_TARGETS := ./feeds:FuzzDecode ./feeds:FuzzJSONScanner
+FUZZ_TARGETS := ./feeds:FuzzDecode ./feeds:FuzzJSONScanner ./feeds:FuzzSSEStream \
+	./feeds:FuzzWebSocketFrames ./feeds/hub:FuzzParseFlaskSSE
 
-# The end-to-end tests run the binary `build` made (FEEDSCOPE_BIN).
+# The end-to-end tests run the binary `build` made (FEEDSCOPE_BIN). The
+# fault-injection run (feeds/soak, about 25 s) runs on its own with -v so
+# that its figures (faults, messages checked, lost, duplicated, memory,
+# goroutines) are printed; `go test ./feeds/soak/ -soak=10m` is the long run.
 test: test-deps fmt-check vet build smoke
-	FEEDSCOPE_BIN=$(CURDIR)/feedscope $(GO) test $(GOFLAGS_TEST) ./...
+	FEEDSCOPE_BIN=$(CURDIR)/feedscope $(GO) test $(GOFLAGS_TEST) $$($(GO) list ./... | grep -v /feeds/soak)
+	$(GO) test $(GOFLAGS_TEST) -v -run TestFaults ./feeds/soak/ 2>&1 | grep -v '^=== '; exit $${PIPESTATUS[0]}
 	@if [ "$(FUZZTIME)" != 0 ]; then for t in $(FUZZ_TARGETS); do \
 		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
 	done; fi
