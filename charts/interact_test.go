@@ -406,3 +406,35 @@ func TestSetTimeRange(t *testing.T) {
 		}
 	}
 }
+
+// Hovering a gap reads no value: the tooltip lists only the series whose
+// line is drawn under the pointer, not the nearest point across the gap.
+func TestHoverInGapListsNoValue(t *testing.T) {
+	s := newStore(t)
+	for i := range 300 {
+		if i == 150 {
+			s.MarkBreak()
+		}
+		if i >= 150 && i < 250 {
+			continue // disconnected
+		}
+		s.Append("temp", base.Add(time.Duration(i)*time.Second), 20)
+	}
+	c := New(s)
+	c.SetWindow(5 * time.Minute)
+	w := show(t, c, theme.LightTheme())
+	r := rendererOf(c)
+	xAt := func(sec int) float32 {
+		at := base.Add(time.Duration(sec) * time.Second).UnixNano()
+		return c.plot.X + float32(float64(at-r.from)/float64(r.to-r.from))*c.plotSize.Width
+	}
+	y := c.plot.Y + c.plotSize.Height/2
+	test.MoveMouse(w.Canvas(), fyne.NewPos(xAt(200), y))
+	if r.tipText[1].Visible() && r.tipText[1].Text != "" && r.tipSwatch[1].Visible() {
+		t.Fatalf("tooltip in the gap lists %q", r.tipText[1].Text)
+	}
+	test.MoveMouse(w.Canvas(), fyne.NewPos(xAt(100), y))
+	if want := "temp: " + formatValue(20, 0); r.tipText[1].Text != want || !r.tipSwatch[1].Visible() {
+		t.Fatalf("tooltip on the line reads %q, want %q", r.tipText[1].Text, want)
+	}
+}

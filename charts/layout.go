@@ -275,10 +275,13 @@ func (r *chartRenderer) layoutHover() {
 		rows++
 	}
 	set(formatReadout(t, time.Duration(r.to-r.from), c.loc), nil)
+	// A series has a value under the pointer where its line is drawn, or
+	// within a few pixels of a point; not across a gap.
+	slack := int64(tipSlackPx * float64(r.to-r.from) / float64(c.plotSize.Width))
 	listed := 0
 	for i := range r.frames {
 		f := &r.frames[i]
-		_, v, ok := f.sr.Nearest(t)
+		_, v, ok := f.sr.ValueAt(t, slack)
 		if !ok {
 			continue
 		}

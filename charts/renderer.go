@@ -17,6 +17,7 @@ import (
 const (
 	maxTicks      = 16 // label pool size per axis
 	maxTipLines   = 12 // tooltip rows before "+N more"
+	tipSlackPx    = 6  // how far off a line's end the pointer still reads its value
 	legendRows    = 2  // legend rows before "+N more"
 	lineWidth     = 1.5
 	yHeadroom     = 0.05 // fraction of the range added above and below

@@ -2,6 +2,7 @@ package series
 
 import (
 	"iter"
+	"slices"
 	"sync"
 	"time"
 )
@@ -313,6 +314,36 @@ func (sr *Series) Nearest(at int64) (t int64, v float64, ok bool) {
 	}
 	p := sr.phys(i)
 	return sr.t[p], sr.v[p], true
+}
+
+// ValueAt returns the point a reader would take for time at: the nearest
+// one, provided the line is drawn at at (at lies between two points with no
+// break between them) or the point is within slack of at. In a gap, before
+// the first point or after the last, beyond slack, there is no value.
+func (sr *Series) ValueAt(at, slack int64) (t int64, v float64, ok bool) {
+	sr.mu.RLock()
+	defer sr.mu.RUnlock()
+	if sr.n == 0 {
+		return 0, 0, false
+	}
+	i := sr.lowerBound(0, sr.n, at) // first point at or after at
+	near := i
+	if i == sr.n || (i > 0 && at-sr.at(i-1) <= sr.at(i)-at) {
+		near = i - 1
+	}
+	t = sr.at(near)
+	onLine := i > 0 && i < sr.n && !sr.breakBefore(i)
+	if !onLine && (t-at > slack || at-t > slack) {
+		return 0, 0, false
+	}
+	return t, sr.v[sr.phys(near)], true
+}
+
+// breakBefore reports whether a break separates point i from point i-1.
+func (sr *Series) breakBefore(i int) bool {
+	seq := sr.seq0 + uint64(i)
+	_, found := slices.BinarySearch(sr.brk, seq)
+	return found
 }
 
 // Stats returns the statistics of the points with from <= time <= to, using

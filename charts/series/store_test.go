@@ -350,3 +350,43 @@ func BenchmarkAppendByName(b *testing.B) {
 		i++
 	}
 }
+
+func TestValueAtRespectsGaps(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := func(i int) time.Time { return time.Unix(1000+int64(i), 0) }
+	ns := func(i int) int64 { return sec(i).UnixNano() }
+	for i := range 10 {
+		if i == 5 {
+			s.MarkBreak() // the line stops after 4 and starts again at 8
+		}
+		if i >= 5 && i < 8 {
+			continue
+		}
+		s.Append("x", sec(i), float64(i))
+	}
+	sr := s.Lookup("x")
+	slack := int64(100 * time.Millisecond)
+	cases := []struct {
+		at     int64
+		want   float64
+		wantOK bool
+	}{
+		{ns(2) + int64(400*time.Millisecond), 2, true}, // on the line, nearer 2
+		{ns(2) + int64(600*time.Millisecond), 3, true}, // on the line, nearer 3
+		{ns(4) + int64(50*time.Millisecond), 4, true},  // just past the line's end, within slack
+		{ns(6), 0, false}, // in the gap
+		{ns(4) + int64(500*time.Millisecond), 0, false}, // past the end, beyond slack
+		{ns(0) - int64(time.Second), 0, false},          // before the first point
+		{ns(9) + int64(50*time.Millisecond), 9, true},   // just after the last, within slack
+		{ns(9) + int64(time.Second), 0, false},          // well after the last
+	}
+	for _, c := range cases {
+		_, v, ok := sr.ValueAt(c.at, slack)
+		if ok != c.wantOK || (ok && v != c.want) {
+			t.Errorf("ValueAt(%v) = %v, %v; want %v, %v", time.Unix(0, c.at).Sub(sec(0)), v, ok, c.want, c.wantOK)
+		}
+	}
+}
