@@ -107,6 +107,9 @@ func (b *bridge) run(ctx context.Context, cfg feeds.Config, ts feeds.TimeSource)
 	var warned bool
 	return feeds.Run(ctx, cfg, func(ev feeds.Event) {
 		if ev.Kind == feeds.KindStatus {
+			if ev.Status.State == feeds.Reconnecting {
+				b.store.MarkBreak() // no line across the outage
+			}
 			b.setStatus(ev.Status)
 			return
 		}

@@ -1,11 +1,17 @@
 package app
 
 import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"feedscope/charts/series"
 	"feedscope/feeds"
 )
 
@@ -57,5 +63,50 @@ func TestRates(t *testing.T) {
 	// 2 messages and 12 samples per 100 ms flush.
 	if r.msgsPS < 19.9 || r.msgsPS > 20.1 || r.samplesPS < 119.9 || r.samplesPS > 120.1 {
 		t.Errorf("rates %v msg/s, %v samples/s; want 20 and 120", r.msgsPS, r.samplesPS)
+	}
+}
+
+// A reconnect breaks the chart's lines: nothing is drawn across the
+// outage, and the series goes on after it.
+func TestBridgeMarksReconnectAsGap(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch n.Add(1) {
+		case 1:
+			io.WriteString(w, `{"ts":1000,"v":1}`)
+		case 2:
+			http.Error(w, "down", http.StatusServiceUnavailable)
+		default:
+			io.WriteString(w, `{"ts":1010,"v":2}`)
+		}
+	}))
+	defer srv.Close()
+	store, err := series.New(series.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &bridge{store: store}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- b.run(ctx, feeds.Config{URL: srv.URL, Transport: feeds.Poll, PollInterval: 10 * time.Millisecond,
+			Backoff: feeds.Backoff{Initial: 10 * time.Millisecond}}, feeds.PayloadTime)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for store.Lookup("v") == nil || store.Lookup("v").Len() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the second point never arrived")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	sr := store.Lookup("v")
+	mid := time.Unix(1005, 0).UnixNano()
+	if _, v, ok := sr.ValueAt(mid, 0); ok {
+		t.Fatalf("a value (%v) is drawn across the reconnect", v)
+	}
+	if _, v, ok := sr.ValueAt(time.Unix(1010, 0).UnixNano(), 0); !ok || v != 2 {
+		t.Fatalf("after the reconnect: %v, %v", v, ok)
 	}
 }
