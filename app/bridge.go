@@ -20,6 +20,9 @@ const (
 	maxLogText     = 300
 	flushInterval  = 100 * time.Millisecond
 	rateWindowSize = 10 // flushes per rate window (one second)
+	// maxFuture is how far ahead of its arrival a payload's own time may
+	// be (a sender's clock a little fast) before arrival time replaces it.
+	maxFuture = time.Hour
 )
 
 // logKind says what a message-log entry is.
@@ -120,7 +123,13 @@ func (b *bridge) run(ctx context.Context, cfg feeds.Config, ts feeds.TimeSource)
 		b.addLog(logEntry{Time: m.Time, Kind: logMessage, Text: clipLog(m)})
 		r := dec.Decode(m)
 		var stored uint64
+		future := false
 		for _, s := range r.Samples {
+			if s.Time.Sub(m.Time) > maxFuture {
+				// One sample stamped years ahead would drag the live view
+				// there and make every later point "out of order".
+				s.Time, future = m.Time, true
+			}
 			err := b.store.Append(s.Series, s.Time, s.Value)
 			if err == nil {
 				stored++
@@ -135,6 +144,9 @@ func (b *bridge) run(ctx context.Context, cfg feeds.Config, ts feeds.TimeSource)
 			}
 		}
 		b.samples.Add(stored)
+		if future {
+			b.addLog(logEntry{Time: m.Time, Kind: logText, Text: "payload time more than " + maxFuture.String() + " ahead: arrival time used"})
+		}
 		for _, t := range r.Texts {
 			b.addLog(logEntry{Time: t.Time, Kind: logText, Text: t.Text + "  (" + t.Reason + ")"})
 		}

@@ -110,3 +110,47 @@ func TestBridgeMarksReconnectAsGap(t *testing.T) {
 		t.Fatalf("after the reconnect: %v, %v", v, ok)
 	}
 }
+
+// A payload stamped far in the future is charted at its arrival, so it
+// neither drags the live view there nor locks out every later point.
+func TestBridgeFutureTimestampUsesArrival(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			io.WriteString(w, `{"ts":"9999-12-31T23:59:59Z","v":1}`)
+			return
+		}
+		io.WriteString(w, `{"v":2}`)
+	}))
+	defer srv.Close()
+	store, err := series.New(series.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &bridge{store: store}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- b.run(ctx, feeds.Config{URL: srv.URL, Transport: feeds.Poll, PollInterval: 10 * time.Millisecond}, feeds.PayloadTime)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for store.Lookup("v") == nil || store.Lookup("v").Len() < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("later points were not stored (dropped %d)", b.dropped.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	_, newest, _ := store.Span()
+	if ahead := time.Until(time.Unix(0, newest)); ahead > time.Minute {
+		t.Fatalf("newest point is %v in the future", ahead)
+	}
+	found := false
+	for _, e := range b.take().logs {
+		found = found || strings.Contains(e.Text, "arrival time used")
+	}
+	if !found {
+		t.Error("the log does not say the payload time was replaced")
+	}
+}
