@@ -26,11 +26,18 @@ import (
 
 var soakFor = flag.Duration("soak", 0, "repeat the fault cycle for this long per transport (0: one cycle, as make test runs it)")
 
+// toxiproxyStubs ignores the fault proxy's own goroutines. In a ten-minute
+// soak, one toxic stub of a link torn down while its toxic was being
+// removed stayed blocked in a channel send inside toxiproxy v2.12.0
+// (toxics.(*NoopToxic).Pipe); that is the test harness, not Feedscope, and
+// every goroutine of ours is still checked.
+var toxiproxyStubs = goleak.IgnoreAnyFunction("github.com/Shopify/toxiproxy/v2/toxics.(*ToxicStub).Run")
+
 func TestMain(m *testing.M) {
 	// toxiproxy traces through zerolog's global logger whatever logger it
 	// is given.
 	zerolog.SetGlobalLevel(zerolog.Disabled)
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, toxiproxyStubs)
 }
 
 // The feed's reconnect policy in these tests: quick, so a cycle of faults
@@ -212,7 +219,7 @@ func TestFaults(t *testing.T) {
 	wg.Wait()
 	// Everything the runs started has ended (goleak retries for a while,
 	// then names any goroutine that has not).
-	leak := goleak.Find(before)
+	leak := goleak.Find(before, toxiproxyStubs)
 	runtime.GC()
 	g1, h1 := runtime.NumGoroutine(), heapInuse()
 	t.Logf("whole run: goroutines %d at start, %d at end; heap %.1f MiB at start, %.1f MiB at end", g0, g1, mib(h0), mib(h1))
