@@ -75,7 +75,7 @@ func (s *supervisor) runWS(ctx context.Context) error {
 		defer close(writerDone)
 		w.write(ctx, readDone)
 	}()
-	err = w.read(ctx)
+	err = w.read()
 	close(readDone)
 	<-writerDone
 	return err
@@ -86,8 +86,9 @@ func (s *supervisor) runWS(ctx context.Context) error {
 // a pong, is dead. The deadline moves at most every quarter interval, so a
 // busy stream does not pay for it on every message; it then lies between
 // 1.75 and 2 intervals after the last sign of life.
-func (w *wsConn) alive() {
-	now := time.Now()
+func (w *wsConn) alive() { w.aliveAt(time.Now()) }
+
+func (w *wsConn) aliveAt(now time.Time) {
 	w.lastRecv.Store(now.UnixNano())
 	if now.Sub(w.deadlineSet) < w.hb/4 || w.closing.Load() {
 		return
@@ -96,21 +97,28 @@ func (w *wsConn) alive() {
 	_ = w.conn.SetReadDeadline(now.Add(2 * w.hb))
 }
 
-func (w *wsConn) read(ctx context.Context) error {
+func (w *wsConn) read() error {
 	s := w.s
+	_, realTime := s.clk.(realClock)
 	for {
 		mt, data, err := w.conn.ReadMessage()
 		if err != nil {
 			return w.readErr(err)
 		}
-		w.alive()
-		if ctx.Err() != nil {
+		// One clock read per message serves the deadline and the arrival
+		// time (tests give the supervisor a fake clock for the latter).
+		now := time.Now()
+		w.aliveAt(now)
+		if w.closing.Load() {
 			continue // closing: drain until the server answers our close
 		}
 		if mt == websocket.TextMessage && s.cfg.PongText != "" && string(data) == s.cfg.PongText {
 			continue // the application heartbeat's reply is never data
 		}
-		s.emitMessage(Message{Data: data, Binary: mt == websocket.BinaryMessage, Time: s.clk.Now()})
+		if !realTime {
+			now = s.clk.Now()
+		}
+		s.emitMessage(Message{Data: data, Binary: mt == websocket.BinaryMessage, Time: now})
 	}
 }
 
