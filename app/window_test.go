@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -283,6 +284,13 @@ func TestSettingsPersistAndSecretsStayHidden(t *testing.T) {
 	}
 	if strings.Contains(u.status.detail.Text+u.status.state.Text, "s3cr3t") {
 		t.Error("status bar shows the token")
+	}
+	var csv bytes.Buffer
+	if err := exportCSV(&csv, u.chart.Store()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(csv.String(), ",temp,21.5") || strings.Contains(csv.String(), "s3cr3t") {
+		t.Errorf("CSV export lacks the data or shows the token:\n%s", csv.String())
 	}
 	u.Close()
 
