@@ -184,20 +184,12 @@ func (d *Decoder) topValue() error {
 				}
 				d.path = d.path[:0]
 			}
-			d.skipWS()
-			if j.pos >= len(j.data) {
-				return d.unexpected("',' or ']'")
+			if more, err := d.elementEnd(); err != nil || !more {
+				if err == nil {
+					d.noNumbers(start, nS, nT)
+				}
+				return err
 			}
-			switch j.data[j.pos] {
-			case ',':
-				j.pos++
-				continue
-			case ']':
-				j.pos++
-				d.noNumbers(start, nS, nT)
-				return nil
-			}
-			return d.unexpected("',' or ']'")
 		}
 	}
 	start, nS, nT := j.pos, len(d.res.Samples), len(d.res.Texts)
@@ -342,6 +334,24 @@ func (d *Decoder) object(depth int, rec bool) error {
 	}
 }
 
+// elementEnd consumes what follows an array element: a ',' (more to
+// come) or the closing ']'.
+func (d *Decoder) elementEnd() (more bool, err error) {
+	j := &d.json
+	d.skipWS()
+	if j.pos < len(j.data) {
+		switch j.data[j.pos] {
+		case ',':
+			j.pos++
+			return true, nil
+		case ']':
+			j.pos++
+			return false, nil
+		}
+	}
+	return false, d.unexpected("',' or ']'")
+}
+
 func (d *Decoder) array(depth int) error {
 	j := &d.json
 	if depth > MaxJSONDepth {
@@ -364,19 +374,9 @@ func (d *Decoder) array(depth int) error {
 			return err
 		}
 		d.path = d.path[:base]
-		d.skipWS()
-		if j.pos >= len(j.data) {
-			return d.unexpected("',' or ']'")
+		if more, err := d.elementEnd(); err != nil || !more {
+			return err
 		}
-		switch j.data[j.pos] {
-		case ',':
-			j.pos++
-			continue
-		case ']':
-			j.pos++
-			return nil
-		}
-		return d.unexpected("',' or ']'")
 	}
 }
 
