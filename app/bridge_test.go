@@ -66,20 +66,11 @@ func TestRates(t *testing.T) {
 	}
 }
 
-// A reconnect breaks the chart's lines: nothing is drawn across the
-// outage, and the series goes on after it.
-func TestBridgeMarksReconnectAsGap(t *testing.T) {
-	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch n.Add(1) {
-		case 1:
-			io.WriteString(w, `{"ts":1000,"v":1}`)
-		case 2:
-			http.Error(w, "down", http.StatusServiceUnavailable)
-		default:
-			io.WriteString(w, `{"ts":1010,"v":2}`)
-		}
-	}))
+// pollThroughBridge runs a polling feed of h through a bridge until
+// series "v" holds want points, then stops it.
+func pollThroughBridge(t *testing.T, h http.HandlerFunc, want int) *bridge {
+	t.Helper()
+	srv := httptest.NewServer(h)
 	defer srv.Close()
 	store, err := series.New(series.Options{})
 	if err != nil {
@@ -92,16 +83,32 @@ func TestBridgeMarksReconnectAsGap(t *testing.T) {
 		done <- b.run(ctx, feeds.Config{URL: srv.URL, Transport: feeds.Poll, PollInterval: 10 * time.Millisecond,
 			Backoff: feeds.Backoff{Initial: 10 * time.Millisecond}}, feeds.PayloadTime)
 	}()
+	defer func() { cancel(); <-done }()
 	deadline := time.Now().Add(10 * time.Second)
-	for store.Lookup("v") == nil || store.Lookup("v").Len() < 2 {
+	for store.Lookup("v") == nil || store.Lookup("v").Len() < want {
 		if time.Now().After(deadline) {
-			t.Fatal("the second point never arrived")
+			t.Fatalf("series v never reached %d points (dropped %d)", want, b.dropped.Load())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	cancel()
-	<-done
-	sr := store.Lookup("v")
+	return b
+}
+
+// A reconnect breaks the chart's lines: nothing is drawn across the
+// outage, and the series goes on after it.
+func TestBridgeMarksReconnectAsGap(t *testing.T) {
+	var n atomic.Int32
+	b := pollThroughBridge(t, func(w http.ResponseWriter, r *http.Request) {
+		switch n.Add(1) {
+		case 1:
+			io.WriteString(w, `{"ts":1000,"v":1}`)
+		case 2:
+			http.Error(w, "down", http.StatusServiceUnavailable)
+		default:
+			io.WriteString(w, `{"ts":1010,"v":2}`)
+		}
+	}, 2)
+	sr := b.store.Lookup("v")
 	mid := time.Unix(1005, 0).UnixNano()
 	if _, v, ok := sr.ValueAt(mid, 0); ok {
 		t.Fatalf("a value (%v) is drawn across the reconnect", v)
@@ -115,34 +122,14 @@ func TestBridgeMarksReconnectAsGap(t *testing.T) {
 // neither drags the live view there nor locks out every later point.
 func TestBridgeFutureTimestampUsesArrival(t *testing.T) {
 	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	b := pollThroughBridge(t, func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) == 1 {
 			io.WriteString(w, `{"ts":"9999-12-31T23:59:59Z","v":1}`)
 			return
 		}
 		io.WriteString(w, `{"v":2}`)
-	}))
-	defer srv.Close()
-	store, err := series.New(series.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &bridge{store: store}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- b.run(ctx, feeds.Config{URL: srv.URL, Transport: feeds.Poll, PollInterval: 10 * time.Millisecond}, feeds.PayloadTime)
-	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for store.Lookup("v") == nil || store.Lookup("v").Len() < 3 {
-		if time.Now().After(deadline) {
-			t.Fatalf("later points were not stored (dropped %d)", b.dropped.Load())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	cancel()
-	<-done
-	_, newest, _ := store.Span()
+	}, 3)
+	_, newest, _ := b.store.Span()
 	if ahead := time.Until(time.Unix(0, newest)); ahead > time.Minute {
 		t.Fatalf("newest point is %v in the future", ahead)
 	}
