@@ -39,6 +39,10 @@ type logEntry struct {
 	Time time.Time
 	Kind logKind
 	Text string
+	// msg is a raw message whose Text is made when a flush takes it:
+	// at a high rate most entries are dropped unseen, so clipping every
+	// message on the feed goroutine would be wasted work.
+	msg *feeds.Message
 }
 
 // bridge is the one place where a feed goroutine hands news to the UI.
@@ -73,12 +77,18 @@ type pending struct {
 
 func (b *bridge) take() pending {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	p := pending{status: b.status, changed: b.changed, logs: b.logs, lost: b.lost, problem: b.problem}
+	b.changed, b.logs, b.lost, b.problem = false, nil, 0, ""
+	b.mu.Unlock()
 	if over := len(p.logs) - maxLogEntries; over > 0 {
 		p.logs, p.lost = p.logs[over:], p.lost+over
 	}
-	b.changed, b.logs, b.lost, b.problem = false, nil, 0, ""
+	// The entries are ours now: clip them without holding up the feed.
+	for i := range p.logs {
+		if e := &p.logs[i]; e.msg != nil {
+			e.Text, e.msg = clipLog(*e.msg), nil
+		}
+	}
 	return p
 }
 
@@ -120,7 +130,7 @@ func (b *bridge) run(ctx context.Context, cfg feeds.Config, ts feeds.TimeSource)
 		b.msgs.Add(1)
 		b.bytes.Add(uint64(len(m.Data)))
 		b.lastMsg.Store(m.Time.UnixNano())
-		b.addLog(logEntry{Time: m.Time, Kind: logMessage, Text: clipLog(m)})
+		b.addLog(logEntry{Time: m.Time, Kind: logMessage, msg: &m})
 		r := dec.Decode(m)
 		var stored uint64
 		future := false
