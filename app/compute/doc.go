@@ -57,9 +57,41 @@
 // most MaxWindowPoints points; past that the oldest leave early and
 // Stats.Truncated counts them.
 //
+// SuggestRate tells the series list when to offer rate first: a metric
+// name ending in _total, or a history that only ever grew.
+//
+// # Thresholds and alarms
+//
+// A Threshold is a line on a panel: a value, a colour (a name or #rrggbb),
+// a label, and optionally the area beyond it shaded. It may be an alarm,
+// whose Rule an Alarm state machine evaluates:
+//
+//   - above (or below): a value strictly beyond the line makes the alarm
+//     pending, or firing at once when For is zero;
+//   - for: a pending alarm fires once the value has stayed beyond (or
+//     within the hysteresis band) for For, as a Prometheus alerting rule's
+//     "for" clause; coming back sooner returns it to ok;
+//   - hysteresis: an active alarm clears only when a value is back at
+//     value − hysteresis or below (value + hysteresis or above, for
+//     below), so input flapping around the line does not flap the alarm;
+//   - no data: a NoDataAlarm fires when its series or feed has been
+//     silent for longer than For, measured by clock ticks, and clears on
+//     the next sample;
+//   - acknowledge: a firing alarm moves to acknowledged, still active but
+//     silent, until its condition clears and it returns to ok.
+//
+// States go ok → pending → firing → ok, with firing → acknowledged → ok.
+// Alarm.Sample and Alarm.Tick return the transitions they cause (from, to,
+// time, value, reason), so the window can log each one, count the active
+// alarms and send a notification for each Transition.Notify — exactly once
+// per firing. Transition.String is the one-line form record --dashboard
+// writes to stderr:
+//
+//	2026-12-04T10:00:30Z ALARM firing load>2 (load1=2.31 for 30s)
+//
 // # Concurrency
 //
-// A Pipeline is not safe for concurrent use: the goroutine that appends a
-// series' points owns its pipelines. Parse and SyntaxError are safe
-// anywhere.
+// Pipelines and Alarms are not safe for concurrent use: the goroutine that
+// appends a series' points owns its pipelines and alarms, and ticks them
+// too. Parse, ParseColour and the value types are safe anywhere.
 package compute
