@@ -2,9 +2,11 @@ package compute_test
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"feedscope/app/compute"
+	"feedscope/charts/series"
 )
 
 // A byte counter becomes Mbit/s, averaged over the last two seconds; the
@@ -49,4 +51,39 @@ func ExampleAlarm() {
 	// 2026-12-04T10:00:10Z ALARM pending load>2 (load1=2.31 above 2) false
 	// 2026-12-04T10:00:40Z ALARM firing load>2 (load1=2.2 for 30s) true
 	// 2026-12-04T10:00:50Z ALARM ok load>2 (load1=1.7 back at or below 1.8) false
+}
+
+// A derived series lives in the same store as the raw one; when its
+// definition changes it is cleared and recomputed from the raw points.
+func ExamplePipeline_Replay() {
+	store, err := series.New(series.Options{})
+	if err != nil {
+		panic(err)
+	}
+	raw, _ := store.Series("rx_bytes_total")
+	derived, _ := store.Series("rx")
+	p, _ := compute.Parse("rate")
+	t0 := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC).UnixNano()
+	for i, v := range []float64{0, 100, 300, 600} {
+		t := t0 + int64(i)*int64(time.Second)
+		raw.AppendNanos(t, v)
+		if out, ok, _ := p.Push(t, v); ok {
+			derived.AppendNanos(t, out)
+		}
+	}
+	fmt.Println(compute.SuggestRate(raw.Name(), nil), derived.Len())
+
+	p, _ = compute.Parse("rate | max 10s")
+	derived.Clear()
+	p.Replay(raw.Points(math.MinInt64, math.MaxInt64), func(t int64, v float64) bool {
+		derived.AppendNanos(t, v)
+		return true
+	})
+	for _, v := range derived.Points(math.MinInt64, math.MaxInt64) {
+		fmt.Print(v, " ")
+	}
+	fmt.Println()
+	// Output:
+	// true 3
+	// 100 200 300
 }

@@ -155,8 +155,10 @@ func TestAvgRecoversPrecision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Push(sec(0), 1e300)
-	p.Push(sec(1), 1e300) // the sum overflows to +Inf: nothing emitted
+	p.Push(sec(0), 1e308)
+	if _, ok, err := p.Push(sec(1), 1e308); ok || !errors.Is(err, ErrOverflow) {
+		t.Fatalf("a sum past MaxFloat64 gave %v, %v; want ErrOverflow", ok, err)
+	}
 	var v float64
 	for i := 2; i < 10; i++ {
 		v, _, _ = p.Push(sec(float64(i)), 0.1)
