@@ -49,8 +49,18 @@ type logEntry struct {
 // The feed's handler appends samples to the store (safe from any
 // goroutine), bumps counters, and leaves the latest status and log
 // entries in pending; the window takes them in one fyne.Do per flush.
+//
+// Each feed run has an epoch. Stopping a feed starts a new epoch and
+// returns at once, while the old run may take seconds to wind down (a peer
+// that never answers a close); whatever the old run delivers after that
+// is dropped, so two feeds never write to the store at once.
 type bridge struct {
-	store *series.Store
+	// epochMu is held for reading while a handler works and for writing
+	// while the epoch changes: once newEpoch returns, no handler of an
+	// earlier epoch touches the store, the counters or pending again.
+	epochMu sync.RWMutex
+	epoch   uint64
+	store   *series.Store
 
 	msgs    atomic.Uint64
 	samples atomic.Uint64
@@ -113,12 +123,37 @@ func (b *bridge) setStatus(st feeds.Status) {
 	b.addLog(logEntry{Time: st.Time, Kind: logState, Text: describeStatus(st)})
 }
 
-// run runs one feed until ctx ends or it stops for good. It is the feed
-// goroutine: nothing here touches a widget.
+// newEpoch retires every earlier run and returns the epoch of the next
+// one. It waits only for a handler call in progress (microseconds), never
+// for a run to end.
+func (b *bridge) newEpoch() uint64 {
+	b.epochMu.Lock()
+	defer b.epochMu.Unlock()
+	b.epoch++
+	return b.epoch
+}
+
+// run runs one feed, in a new epoch, until ctx ends or it stops for good.
+// It is the feed goroutine: nothing here touches a widget.
 func (b *bridge) run(ctx context.Context, cfg feeds.Config, ts feeds.TimeSource) error {
+	return b.runEpoch(ctx, b.newEpoch(), cfg, ts)
+}
+
+// runEpoch is run for an epoch the caller took with newEpoch.
+func (b *bridge) runEpoch(ctx context.Context, epoch uint64, cfg feeds.Config, ts feeds.TimeSource) error {
+	return feeds.Run(ctx, cfg, b.handler(epoch, ts))
+}
+
+// handler is what a run of the given epoch does with each event.
+func (b *bridge) handler(epoch uint64, ts feeds.TimeSource) feeds.Handler {
 	dec := feeds.Decoder{Time: ts}
 	var warned bool
-	return feeds.Run(ctx, cfg, func(ev feeds.Event) {
+	return func(ev feeds.Event) {
+		b.epochMu.RLock()
+		defer b.epochMu.RUnlock()
+		if b.epoch != epoch {
+			return // a retired run winding down: not news any more
+		}
 		if ev.Kind == feeds.KindStatus {
 			if ev.Status.State == feeds.Reconnecting {
 				b.store.MarkBreak() // no line across the outage
@@ -160,7 +195,7 @@ func (b *bridge) run(ctx context.Context, cfg feeds.Config, ts feeds.TimeSource)
 		for _, t := range r.Texts {
 			b.addLog(logEntry{Time: t.Time, Kind: logText, Text: t.Text + "  (" + t.Reason + ")"})
 		}
-	})
+	}
 }
 
 // clipLog is a message as the log shows it: text up to maxLogText bytes

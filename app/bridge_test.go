@@ -141,3 +141,34 @@ func TestBridgeFutureTimestampUsesArrival(t *testing.T) {
 		t.Error("the log does not say the payload time was replaced")
 	}
 }
+
+// Once a new epoch begins, a retired run's messages and states change
+// nothing: not the store, the counters, the status or the log.
+func TestBridgeDropsWhatARetiredRunDelivers(t *testing.T) {
+	store, err := series.New(series.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &bridge{store: store}
+	old := b.handler(b.newEpoch(), feeds.ArrivalTime)
+	now := time.Now()
+	old(feeds.Event{Kind: feeds.KindMessage, Message: feeds.Message{Data: []byte(`{"v":1}`), Time: now}})
+	if store.Lookup("v") == nil || b.msgs.Load() != 1 {
+		t.Fatal("the current run's message was not taken")
+	}
+	b.take()
+
+	cur := b.handler(b.newEpoch(), feeds.ArrivalTime)
+	old(feeds.Event{Kind: feeds.KindMessage, Message: feeds.Message{Data: []byte(`{"v":2,"late":3}`), Time: now.Add(time.Second)}})
+	old(feeds.Event{Kind: feeds.KindStatus, Status: feeds.Status{State: feeds.Stopped, Time: now}})
+	if n := store.Lookup("v").Len(); n != 1 || store.Lookup("late") != nil || b.msgs.Load() != 1 {
+		t.Errorf("a retired run reached the store: v has %d points, late %v, %d messages", n, store.Lookup("late") != nil, b.msgs.Load())
+	}
+	if p := b.take(); p.changed || len(p.logs) != 0 {
+		t.Errorf("a retired run reached the window: %+v", p)
+	}
+	cur(feeds.Event{Kind: feeds.KindMessage, Message: feeds.Message{Data: []byte(`{"v":4}`), Time: now.Add(2 * time.Second)}})
+	if n := store.Lookup("v").Len(); n != 2 {
+		t.Errorf("the new run's message: v has %d points, want 2", n)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/gorilla/websocket"
 
 	"feedscope/charts/series"
 	"feedscope/feeds"
@@ -612,5 +613,88 @@ func TestHeaderParsingNeverEchoesValues(t *testing.T) {
 	name, value, err := parseHeader("  authorization :  Bearer abc  ")
 	if err != nil || name != "Authorization" || value != "Bearer abc" {
 		t.Errorf("got %q %q %v", name, value, err)
+	}
+}
+
+// hangingWS is a WebSocket server that sends {"<name>": n} every 10 ms
+// and never reads, so it never answers a close frame: a feed of it takes
+// seconds to end after cancel.
+func hangingWS(t *testing.T, name string) string {
+	t.Helper()
+	stop := make(chan struct{})
+	up := websocket.Upgrader{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for n := 0; ; n++ {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			if c.WriteMessage(websocket.TextMessage, []byte(`{"`+name+`":`+strconv.Itoa(n)+`}`)) != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(func() { close(stop); srv.Close() })
+	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
+}
+
+// Disconnect, switching feeds and closing never wait on the main goroutine
+// for a feed whose server does not answer its close; what the old feed
+// still delivers is never charted.
+func TestStoppingNeverWaitsForTheFeed(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := newTestUI(t, a, Options{URL: hangingWS(t, "a")})
+	waitFor(t, u, "data from a", func() bool { return samplesOf(u, "a") > 3 })
+
+	// The old code waited here for the close grace (2 s).
+	const prompt = 500 * time.Millisecond
+	began := time.Now()
+	test.Tap(u.connectBtn) // Disconnect
+	if d := time.Since(began); d > prompt {
+		t.Errorf("Disconnect held the main goroutine for %v", d)
+	}
+	if u.connectBtn.Text != "Connect" {
+		t.Errorf("after Disconnect the button says %q", u.connectBtn.Text)
+	}
+	u.flush()
+	if u.status.st.State != feeds.Stopped || u.status.st.Err != nil {
+		t.Errorf("after Disconnect: state %v, err %v", u.status.st.State, u.status.st.Err)
+	}
+
+	// Connect again, then switch to another feed while the first hangs.
+	test.Tap(u.connectBtn)
+	waitFor(t, u, "a again", func() bool { return connectedVia(u, feeds.WebSocket)() })
+	waitFor(t, u, "more from a", func() bool { return samplesOf(u, "a") > 6 })
+	u.url.SetText(hangingWS(t, "b"))
+	began = time.Now()
+	u.connect()
+	if d := time.Since(began); d > prompt {
+		t.Errorf("switching feeds held the main goroutine for %v", d)
+	}
+	frozen := samplesOf(u, "a")
+	waitFor(t, u, "data from b", func() bool { return samplesOf(u, "b") > 20 })
+	if n := samplesOf(u, "a"); n != frozen {
+		t.Errorf("the retired feed charted %d points after the switch", n-frozen)
+	}
+
+	// Quitting from the window (the main goroutine) does not wait either;
+	// Close, after the main loop, waits a bounded time.
+	began = time.Now()
+	u.shutdown()
+	if d := time.Since(began); d > prompt {
+		t.Errorf("quitting held the main goroutine for %v", d)
+	}
+	began = time.Now()
+	u.Close()
+	if d := time.Since(began); d > closeWait+time.Second {
+		t.Errorf("Close took %v", d)
 	}
 }
