@@ -317,9 +317,12 @@ func (u *UI) connect() {
 // checkURL catches what cannot be a feed URL before a feed starts, with
 // the words a user needs.
 func checkURL(raw string) error {
-	pu, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("%q is not a URL", raw)
+	pu, err := feeds.ParseURL(raw)
+	var ue *feeds.URLError
+	if errors.As(err, &ue) {
+		// Quoted redacted: the field shows the password, the status bar
+		// and the log never do.
+		return fmt.Errorf("%q is not a URL: %s", ue.URL, ue.Reason)
 	}
 	switch pu.Scheme {
 	case "http", "https", "ws", "wss":

@@ -2,6 +2,8 @@ package app
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -696,5 +698,102 @@ func TestStoppingNeverWaitsForTheFeed(t *testing.T) {
 	u.Close()
 	if d := time.Since(began); d > closeWait+time.Second {
 		t.Errorf("Close took %v", d)
+	}
+}
+
+// A URL's password never appears in anything the program shows or writes:
+// the window's status bar and message log, record's stderr and errors,
+// the CSV export, and serve's errors and log, for URLs that parse and for
+// ones that do not.
+func TestPasswordNeverShown(t *testing.T) {
+	// The password is in two parts so that a message quoting only the
+	// part before a stray '/' (url.Parse's "invalid port") is caught.
+	const p1, p2 = "Qx7pw", "Zr9pw"
+	withPw := func(scheme, rest string) string { return scheme + "://user:" + p1 + p2 + "@" + rest }
+	refused := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		return ln.Addr().String()
+	}()
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusInternalServerError)
+	}))
+	defer failing.Close()
+	failingHost := strings.TrimPrefix(failing.URL, "http://")
+
+	// window shows raw in the window with transport tr and returns the
+	// status bar and the message log once an error is shown.
+	window := func(raw string, tr feeds.Transport) func(t *testing.T) string {
+		return func(t *testing.T) string {
+			a := test.NewTempApp(t)
+			a.Preferences().SetString(prefURL, raw)
+			a.Preferences().SetString(prefTransport, tr.String())
+			u := newTestUI(t, a, Options{})
+			waitFor(t, u, "an error", func() bool { return u.status.st.Err != nil })
+			u.setLogShown(true)
+			u.flush()
+			var out strings.Builder
+			for _, e := range u.log.entries {
+				out.WriteString(e.Text + "\n")
+			}
+			var csv bytes.Buffer
+			if err := exportCSV(&csv, u.chart.Store()); err != nil {
+				t.Fatal(err)
+			}
+			return u.status.state.Text + "\n" + u.status.detail.Text + "\n" + u.win.Title() + "\n" + out.String() + csv.String()
+		}
+	}
+	record := func(raw string) func(t *testing.T) string {
+		return func(t *testing.T) string {
+			var stdout, stderr bytes.Buffer
+			err := Record(t.Context(), []string{"--url", raw, "--for", "700ms"}, &stdout, &stderr)
+			return fmt.Sprint(err) + "\n" + stdout.String() + stderr.String()
+		}
+	}
+	serve := func(redisURL string) func(t *testing.T) string {
+		return func(t *testing.T) string {
+			var stdout, stderr bytes.Buffer
+			ctx, cancel := context.WithTimeout(t.Context(), 700*time.Millisecond)
+			defer cancel()
+			err := hub.Command(ctx, []string{"--addr", "127.0.0.1:0", "--redis", redisURL}, nil, &stdout, &stderr)
+			return fmt.Sprint(err) + "\n" + stdout.String() + stderr.String()
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		show func(t *testing.T) string
+		want string // shown, so the case is known to have reached its error
+	}{
+		{"window: unparsable", window(withPw("http", "[::1"), feeds.Auto), "not a URL"},
+		{"window: stray slash", window("http://user:"+p1+"/"+p2+"@example.com/", feeds.Auto), "not a URL"},
+		{"window: bad escape", window("http://user:"+p1+"%zz"+p2+"@example.com/", feeds.Auto), "not a URL"},
+		{"window: poll 500", window(withPw("http", failingHost), feeds.Poll), "500"},
+		{"window: SSE 500", window(withPw("http", failingHost), feeds.SSE), "500"},
+		{"window: WebSocket", window(withPw("ws", failingHost), feeds.WebSocket), "WebSocket 127.0.0.1"},
+		{"window: refused", window(withPw("http", refused+"/x"), feeds.Auto), "refused"},
+		{"record: unparsable", record(withPw("http", "[::1")), "malformed URL"},
+		{"record: stray slash", record("http://user:" + p1 + "/" + p2 + "@example.com/"), "malformed URL"},
+		{"record: refused", record(withPw("http", refused+"/sse")), "refused"},
+		{"record: WebSocket", record(withPw("ws", refused+"/ws")), "WebSocket 127.0.0.1"},
+		{"record: 500", record(withPw("http", failingHost)), "500"},
+		{"serve: unparsable Redis URL", serve("redis://:" + p1 + p2 + "@[::1"), "redis URL"},
+		{"serve: stray slash in Redis URL", serve("redis://:" + p1 + "/" + p2 + "@localhost:6379/0"), "redis URL"},
+		{"serve: bad Redis database", serve("redis://:" + p1 + p2 + "@localhost:6379/abc"), "database"},
+		{"serve: Redis refused", serve("redis://:" + p1 + p2 + "@" + refused + "/0"), "redis unavailable"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := tc.show(t)
+			if !strings.Contains(out, tc.want) {
+				t.Errorf("no %q in what was shown:\n%s", tc.want, out)
+			}
+			for _, part := range []string{p1, p2} {
+				if strings.Contains(out, part) {
+					t.Errorf("the password shows:\n%s", out)
+				}
+			}
+		})
 	}
 }
