@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -147,7 +148,10 @@ func (b *bridge) runEpoch(ctx context.Context, epoch uint64, cfg feeds.Config, t
 // handler is what a run of the given epoch does with each event.
 func (b *bridge) handler(epoch uint64, ts feeds.TimeSource) feeds.Handler {
 	dec := feeds.Decoder{Time: ts}
-	var warned bool
+	var (
+		warned bool
+		quiet  silence
+	)
 	return func(ev feeds.Event) {
 		b.epochMu.RLock()
 		defer b.epochMu.RUnlock()
@@ -162,6 +166,9 @@ func (b *bridge) handler(epoch uint64, ts feeds.TimeSource) feeds.Handler {
 			return
 		}
 		m := ev.Message
+		if quiet.arrive(m.Time) {
+			b.store.MarkBreak() // no line across a silence either
+		}
 		b.msgs.Add(1)
 		b.bytes.Add(uint64(len(m.Data)))
 		b.lastMsg.Store(m.Time.UnixNano())
@@ -196,6 +203,70 @@ func (b *bridge) handler(epoch uint64, ts feeds.TimeSource) feeds.Handler {
 			b.addLog(logEntry{Time: t.Time, Kind: logText, Text: t.Text + "  (" + t.Reason + ")"})
 		}
 	}
+}
+
+// A feed falls silent when the gap between two messages is longer than
+// silenceFactor times its median interval, and at least minSilence: the
+// chart's lines break there, as at a reconnect, instead of drawing a
+// straight line across minutes without data. The median of the last
+// silenceWindow intervals follows a feed whose rhythm changes, and a few
+// late messages do not move it.
+const (
+	silenceFactor = 3
+	minSilence    = 2 * time.Second
+	silenceWindow = 64
+	silenceLearn  = 3 // intervals measured before a gap can be a silence
+	// silenceEvery is how many messages may pass before the median is
+	// taken again: a fast feed must not sort 64 numbers per message.
+	silenceEvery = 16
+)
+
+// silence measures one run's message intervals by arrival time. Only the
+// run's goroutine uses it.
+type silence struct {
+	last  time.Time
+	gaps  [silenceWindow]time.Duration // a ring of the latest intervals
+	n     int                          // intervals in gaps
+	next  int                          // where the next interval goes
+	stale int                          // intervals recorded since limit was set
+	limit time.Duration
+}
+
+// arrive records a message that arrived at t and reports whether a
+// silence came before it.
+func (s *silence) arrive(t time.Time) bool {
+	if s.last.IsZero() {
+		s.last = t
+		return false
+	}
+	gap := t.Sub(s.last)
+	s.last = t
+	if gap < 0 {
+		return false // the clock stepped back
+	}
+	if s.limit == 0 || s.n < silenceWindow || s.stale >= silenceEvery {
+		s.limit = s.threshold()
+		s.stale = 0
+	}
+	// Until a few intervals are known the feed has no rhythm to break.
+	silent := s.n >= silenceLearn && gap > s.limit
+	s.gaps[s.next] = gap
+	s.next = (s.next + 1) % silenceWindow
+	s.n = min(s.n+1, silenceWindow)
+	s.stale++
+	return silent
+}
+
+// threshold is max(silenceFactor × the median interval, minSilence).
+func (s *silence) threshold() time.Duration {
+	if s.n == 0 {
+		return minSilence
+	}
+	var sorted [silenceWindow]time.Duration
+	g := sorted[:s.n]
+	copy(g, s.gaps[:s.n])
+	slices.Sort(g)
+	return max(silenceFactor*g[s.n/2], minSilence)
 }
 
 // clipLog is a message as the log shows it: text up to maxLogText bytes
