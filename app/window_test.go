@@ -687,6 +687,21 @@ func TestStoppingNeverWaitsForTheFeed(t *testing.T) {
 		t.Errorf("the retired feed charted %d points after the switch", n-frozen)
 	}
 
+	// Switching transport: the path follows (/poll, which this server
+	// does not answer), and the hanging WebSocket is left to wind down.
+	began = time.Now()
+	u.setTransport(feeds.Poll)
+	if d := time.Since(began); d > prompt {
+		t.Errorf("switching transport held the main goroutine for %v", d)
+	}
+	frozen = samplesOf(u, "b")
+	waitFor(t, u, "the poll to fail", func() bool { return u.status.st.Transport == feeds.Poll && u.status.st.Err != nil })
+	if n := samplesOf(u, "b"); n != frozen {
+		t.Errorf("the retired WebSocket charted %d points after the switch", n-frozen)
+	}
+	u.setTransport(feeds.WebSocket)
+	waitFor(t, u, "b again", func() bool { return samplesOf(u, "b") > frozen+3 })
+
 	// Quitting from the window (the main goroutine) does not wait either;
 	// Close, after the main loop, waits a bounded time.
 	began = time.Now()
