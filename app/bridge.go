@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,8 +50,18 @@ type logEntry struct {
 // The feed's handler appends samples to the store (safe from any
 // goroutine), bumps counters, and leaves the latest status and log
 // entries in pending; the window takes them in one fyne.Do per flush.
+//
+// Each feed run has an epoch. Stopping a feed starts a new epoch and
+// returns at once, while the old run may take seconds to wind down (a peer
+// that never answers a close); whatever the old run delivers after that
+// is dropped, so two feeds never write to the store at once.
 type bridge struct {
-	store *series.Store
+	// epochMu is held for reading while a handler works and for writing
+	// while the epoch changes: once newEpoch returns, no handler of an
+	// earlier epoch touches the store, the counters or pending again.
+	epochMu sync.RWMutex
+	epoch   uint64
+	store   *series.Store
 
 	msgs    atomic.Uint64
 	samples atomic.Uint64
@@ -113,12 +124,40 @@ func (b *bridge) setStatus(st feeds.Status) {
 	b.addLog(logEntry{Time: st.Time, Kind: logState, Text: describeStatus(st)})
 }
 
-// run runs one feed until ctx ends or it stops for good. It is the feed
-// goroutine: nothing here touches a widget.
+// newEpoch retires every earlier run and returns the epoch of the next
+// one. It waits only for a handler call in progress (microseconds), never
+// for a run to end.
+func (b *bridge) newEpoch() uint64 {
+	b.epochMu.Lock()
+	defer b.epochMu.Unlock()
+	b.epoch++
+	return b.epoch
+}
+
+// run runs one feed, in a new epoch, until ctx ends or it stops for good.
+// It is the feed goroutine: nothing here touches a widget.
 func (b *bridge) run(ctx context.Context, cfg feeds.Config, ts feeds.TimeSource) error {
+	return b.runEpoch(ctx, b.newEpoch(), cfg, ts)
+}
+
+// runEpoch is run for an epoch the caller took with newEpoch.
+func (b *bridge) runEpoch(ctx context.Context, epoch uint64, cfg feeds.Config, ts feeds.TimeSource) error {
+	return feeds.Run(ctx, cfg, b.handler(epoch, ts))
+}
+
+// handler is what a run of the given epoch does with each event.
+func (b *bridge) handler(epoch uint64, ts feeds.TimeSource) feeds.Handler {
 	dec := feeds.Decoder{Time: ts}
-	var warned bool
-	return feeds.Run(ctx, cfg, func(ev feeds.Event) {
+	var (
+		warned bool
+		quiet  silence
+	)
+	return func(ev feeds.Event) {
+		b.epochMu.RLock()
+		defer b.epochMu.RUnlock()
+		if b.epoch != epoch {
+			return // a retired run winding down: not news any more
+		}
 		if ev.Kind == feeds.KindStatus {
 			if ev.Status.State == feeds.Reconnecting {
 				b.store.MarkBreak() // no line across the outage
@@ -127,6 +166,9 @@ func (b *bridge) run(ctx context.Context, cfg feeds.Config, ts feeds.TimeSource)
 			return
 		}
 		m := ev.Message
+		if quiet.arrive(m.Time) {
+			b.store.MarkBreak() // no line across a silence either
+		}
 		b.msgs.Add(1)
 		b.bytes.Add(uint64(len(m.Data)))
 		b.lastMsg.Store(m.Time.UnixNano())
@@ -160,7 +202,71 @@ func (b *bridge) run(ctx context.Context, cfg feeds.Config, ts feeds.TimeSource)
 		for _, t := range r.Texts {
 			b.addLog(logEntry{Time: t.Time, Kind: logText, Text: t.Text + "  (" + t.Reason + ")"})
 		}
-	})
+	}
+}
+
+// A feed falls silent when the gap between two messages is longer than
+// silenceFactor times its median interval, and at least minSilence: the
+// chart's lines break there, as at a reconnect, instead of drawing a
+// straight line across minutes without data. The median of the last
+// silenceWindow intervals follows a feed whose rhythm changes, and a few
+// late messages do not move it.
+const (
+	silenceFactor = 3
+	minSilence    = 2 * time.Second
+	silenceWindow = 64
+	silenceLearn  = 3 // intervals measured before a gap can be a silence
+	// silenceEvery is how many messages may pass before the median is
+	// taken again: a fast feed must not sort 64 numbers per message.
+	silenceEvery = 16
+)
+
+// silence measures one run's message intervals by arrival time. Only the
+// run's goroutine uses it.
+type silence struct {
+	last  time.Time
+	gaps  [silenceWindow]time.Duration // a ring of the latest intervals
+	n     int                          // intervals in gaps
+	next  int                          // where the next interval goes
+	stale int                          // intervals recorded since limit was set
+	limit time.Duration
+}
+
+// arrive records a message that arrived at t and reports whether a
+// silence came before it.
+func (s *silence) arrive(t time.Time) bool {
+	if s.last.IsZero() {
+		s.last = t
+		return false
+	}
+	gap := t.Sub(s.last)
+	s.last = t
+	if gap < 0 {
+		return false // the clock stepped back
+	}
+	if s.limit == 0 || s.n < silenceWindow || s.stale >= silenceEvery {
+		s.limit = s.threshold()
+		s.stale = 0
+	}
+	// Until a few intervals are known the feed has no rhythm to break.
+	silent := s.n >= silenceLearn && gap > s.limit
+	s.gaps[s.next] = gap
+	s.next = (s.next + 1) % silenceWindow
+	s.n = min(s.n+1, silenceWindow)
+	s.stale++
+	return silent
+}
+
+// threshold is max(silenceFactor × the median interval, minSilence).
+func (s *silence) threshold() time.Duration {
+	if s.n == 0 {
+		return minSilence
+	}
+	var sorted [silenceWindow]time.Duration
+	g := sorted[:s.n]
+	copy(g, s.gaps[:s.n])
+	slices.Sort(g)
+	return max(silenceFactor*g[s.n/2], minSilence)
 }
 
 // clipLog is a message as the log shows it: text up to maxLogText bytes

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -11,6 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+
+	"feedscope/charts"
 	"feedscope/charts/series"
 	"feedscope/feeds"
 )
@@ -140,4 +146,107 @@ func TestBridgeFutureTimestampUsesArrival(t *testing.T) {
 	if !found {
 		t.Error("the log does not say the payload time was replaced")
 	}
+}
+
+// Once a new epoch begins, a retired run's messages and states change
+// nothing: not the store, the counters, the status or the log.
+func TestBridgeDropsWhatARetiredRunDelivers(t *testing.T) {
+	store, err := series.New(series.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &bridge{store: store}
+	old := b.handler(b.newEpoch(), feeds.ArrivalTime)
+	now := time.Now()
+	old(feeds.Event{Kind: feeds.KindMessage, Message: feeds.Message{Data: []byte(`{"v":1}`), Time: now}})
+	if store.Lookup("v") == nil || b.msgs.Load() != 1 {
+		t.Fatal("the current run's message was not taken")
+	}
+	b.take()
+
+	cur := b.handler(b.newEpoch(), feeds.ArrivalTime)
+	old(feeds.Event{Kind: feeds.KindMessage, Message: feeds.Message{Data: []byte(`{"v":2,"late":3}`), Time: now.Add(time.Second)}})
+	old(feeds.Event{Kind: feeds.KindStatus, Status: feeds.Status{State: feeds.Stopped, Time: now}})
+	if n := store.Lookup("v").Len(); n != 1 || store.Lookup("late") != nil || b.msgs.Load() != 1 {
+		t.Errorf("a retired run reached the store: v has %d points, late %v, %d messages", n, store.Lookup("late") != nil, b.msgs.Load())
+	}
+	if p := b.take(); p.changed || len(p.logs) != 0 {
+		t.Errorf("a retired run reached the window: %+v", p)
+	}
+	cur(feeds.Event{Kind: feeds.KindMessage, Message: feeds.Message{Data: []byte(`{"v":4}`), Time: now.Add(2 * time.Second)}})
+	if n := store.Lookup("v").Len(); n != 2 {
+		t.Errorf("the new run's message: v has %d points, want 2", n)
+	}
+}
+
+func TestSilenceThreshold(t *testing.T) {
+	t0 := time.Date(2025, 3, 14, 9, 26, 0, 0, time.UTC)
+	ms := time.Millisecond
+	for _, tc := range []struct {
+		name   string
+		rhythm []time.Duration // the feed's intervals, repeated
+		gap    time.Duration   // then one gap of this
+		silent bool
+	}{
+		{"1 s feed, 2.5 s gap", []time.Duration{1000 * ms}, 2500 * ms, false}, // under 3 × 1 s
+		{"1 s feed, 3.5 s gap", []time.Duration{1000 * ms}, 3500 * ms, true},
+		{"100 ms feed, 1.9 s gap", []time.Duration{100 * ms}, 1900 * ms, false}, // the 2 s floor
+		{"100 ms feed, 2.1 s gap", []time.Duration{100 * ms}, 2100 * ms, true},
+		{"10 s feed, 25 s gap", []time.Duration{10000 * ms}, 25000 * ms, false},
+		{"10 s feed, 31 s gap", []time.Duration{10000 * ms}, 31000 * ms, true},
+		// The median, not the shortest or the longest interval, sets the pace.
+		{"1 s feed with bursts, 2.5 s gap", []time.Duration{1000 * ms, 1000 * ms, 5 * ms}, 2500 * ms, false},
+		{"1 s feed with stalls, 3.5 s gap", []time.Duration{1000 * ms, 1000 * ms, 1900 * ms}, 3500 * ms, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var s silence
+			at := t0
+			for i := range 99 {
+				if s.arrive(at) {
+					t.Fatalf("message %d of a steady feed counted as after a silence", i)
+				}
+				at = at.Add(tc.rhythm[i%len(tc.rhythm)])
+			}
+			if got := s.arrive(at.Add(tc.gap - tc.rhythm[98%len(tc.rhythm)])); got != tc.silent {
+				t.Errorf("silent = %v, want %v", got, tc.silent)
+			}
+		})
+	}
+}
+
+// Where a feed falls silent the chart's line breaks, as it does at a
+// reconnect: the golden image shows the gap.
+func TestGoldenSilence(t *testing.T) {
+	store, err := series.New(series.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &bridge{store: store}
+	h := b.handler(b.newEpoch(), feeds.PayloadTime)
+	base := time.Date(2025, 3, 14, 9, 26, 0, 0, time.UTC)
+	for i := range 300 {
+		if i >= 150 && i < 190 {
+			continue // the server says nothing for 40 s
+		}
+		at := base.Add(time.Duration(i) * time.Second)
+		v := 20 + 5*math.Sin(float64(i)/20)
+		h(feeds.Event{Kind: feeds.KindMessage, Message: feeds.Message{
+			Data: []byte(`{"ts":` + strconv.FormatInt(at.Unix(), 10) + `,"temp":` + strconv.FormatFloat(v, 'f', 3, 64) + `}`),
+			Time: at,
+		}})
+	}
+	if _, v, ok := store.Lookup("temp").ValueAt(base.Add(170*time.Second).UnixNano(), 0); ok {
+		t.Errorf("a value (%v) is drawn across the silence", v)
+	}
+
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(theme.LightTheme())
+	c := charts.New(store)
+	c.SetLocation(time.UTC)
+	_ = c.SetWindow(5 * time.Minute)
+	w := test.NewWindow(c)
+	defer w.Close()
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(800, 450))
+	test.AssertImageMatches(t, "silence.png", w.Canvas().Capture())
 }

@@ -27,8 +27,11 @@
 // applies it in a single fyne.Do call, so the fyne.Do queue grows with
 // time, never with the message rate. Everything else in the window runs on
 // the Fyne main goroutine (callbacks of menus, buttons and dialogs).
-// Disconnecting cancels the feed's context and waits for its goroutine to
-// end before the next feed starts: there is never more than one. Closing
-// the window (Window.Close, or Quit) stops the feed, the ticker and the
-// demo hub, and waits for them.
+// Disconnecting cancels the feed's context and returns at once, never
+// waiting on the main goroutine for a server that does not answer a close:
+// the next feed may start while the old one winds down, and the bridge's
+// epoch drops whatever the old one still delivers, so only one feed ever
+// reaches the store. Quit stops the feed, the ticker and the demo hub
+// without waiting; Close, after the main loop, waits a bounded time for
+// them.
 package app

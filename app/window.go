@@ -63,6 +63,7 @@ type UI struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	ticker sync.WaitGroup
+	runs   sync.WaitGroup // every feed goroutine, retired ones too
 
 	settings  Settings
 	transport feeds.Transport
@@ -290,7 +291,7 @@ func (u *UI) connect() {
 	}
 	if err := checkURL(raw); err != nil {
 		u.stopFeed()
-		u.status.setStatus(feeds.Status{State: feeds.Stopped, Err: err, Time: time.Now()})
+		u.bridge.setStatus(feeds.Status{State: feeds.Stopped, Err: err, Time: time.Now()})
 		u.flush()
 		return
 	}
@@ -316,9 +317,12 @@ func (u *UI) connect() {
 // checkURL catches what cannot be a feed URL before a feed starts, with
 // the words a user needs.
 func checkURL(raw string) error {
-	pu, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("%q is not a URL", raw)
+	pu, err := feeds.ParseURL(raw)
+	var ue *feeds.URLError
+	if errors.As(err, &ue) {
+		// Quoted redacted: the field shows the password, the status bar
+		// and the log never do.
+		return fmt.Errorf("%q is not a URL: %s", ue.URL, ue.Reason)
 	}
 	switch pu.Scheme {
 	case "http", "https", "ws", "wss":
@@ -338,24 +342,29 @@ func (u *UI) startFeed(cfg feeds.Config) {
 	run := &feedRun{cancel: cancel, done: make(chan struct{}), url: cfg.URL}
 	u.feed = run
 	u.status.problem = ""
-	b, ts := u.bridge, u.settings.timeSource()
-	go func() {
+	b, ts, epoch := u.bridge, u.settings.timeSource(), u.bridge.newEpoch()
+	u.runs.Go(func() {
 		defer close(run.done)
-		_ = b.run(ctx, cfg, ts)
-	}()
+		_ = b.runEpoch(ctx, epoch, cfg, ts)
+	})
 	u.syncConnectButton()
 }
 
-// stopFeed ends the running feed and waits for it, so that two feeds never
-// write to the store at once, and breaks every line at the outage.
+// stopFeed retires the running feed and returns at once: a feed whose peer
+// never answers a close can take seconds to end, and the main goroutine
+// must not wait for it. The bridge drops whatever the retired feed still
+// delivers, so the next feed may start at once and two feeds never write
+// to the store together. Every line breaks at the outage.
 func (u *UI) stopFeed() {
 	if u.feed == nil {
 		return
 	}
 	u.feed.cancel()
-	<-u.feed.done
+	u.bridge.newEpoch()
 	u.feed = nil
 	u.chart.Store().MarkBreak()
+	// The retired feed's own Stopped is dropped with the rest: say it here.
+	u.bridge.setStatus(feeds.Status{State: feeds.Stopped, Transport: u.status.st.Transport, Time: time.Now()})
 	u.syncConnectButton()
 }
 
@@ -505,20 +514,44 @@ func (u *UI) rebuildStore(history time.Duration) {
 
 // quit closes the UI while the main loop still runs, then the app: once
 // the loop has drained, fyne.Do runs functions on the calling goroutine,
-// so the ticker must be gone by then.
+// so the ticker must be gone by then. It runs on the main goroutine, so it
+// waits for nothing that a server can hold up.
 func (u *UI) quit() {
-	u.Close()
+	u.shutdown()
 	u.app.Quit()
 }
 
-// Close stops the feed, the ticker and the demo, and waits for them.
-func (u *UI) Close() {
+// closeWait bounds how long Close waits for retired feeds and the demo hub
+// to end; a process about to exit leaves a stuck one behind rather than
+// hang.
+const closeWait = 3 * time.Second
+
+// shutdown retires the feed and stops the ticker and (through u.ctx) the
+// demo hub, without waiting for the feed or the hub: safe on the main
+// goroutine.
+func (u *UI) shutdown() {
 	u.stopFeed()
 	u.cancel()
 	u.ticker.Wait()
-	if u.demoStop != nil {
-		u.demoStop()
+}
+
+// Close shuts the UI down, then waits up to closeWait for feeds still
+// winding down and for the demo hub. Call it off the main loop (after
+// ShowAndRun returns, or from a test).
+func (u *UI) Close() {
+	u.shutdown()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		u.runs.Wait()
+		if u.demoStop != nil {
+			u.demoStop()
+		}
+	}()
+	select {
+	case <-done:
 		u.demoStop = nil
+	case <-time.After(closeWait):
 	}
 }
 

@@ -2,6 +2,8 @@ package app
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/gorilla/websocket"
 
 	"feedscope/charts/series"
 	"feedscope/feeds"
@@ -612,5 +615,200 @@ func TestHeaderParsingNeverEchoesValues(t *testing.T) {
 	name, value, err := parseHeader("  authorization :  Bearer abc  ")
 	if err != nil || name != "Authorization" || value != "Bearer abc" {
 		t.Errorf("got %q %q %v", name, value, err)
+	}
+}
+
+// hangingWS is a WebSocket server that sends {"<name>": n} every 10 ms
+// and never reads, so it never answers a close frame: a feed of it takes
+// seconds to end after cancel.
+func hangingWS(t *testing.T, name string) string {
+	t.Helper()
+	stop := make(chan struct{})
+	up := websocket.Upgrader{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for n := 0; ; n++ {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			if c.WriteMessage(websocket.TextMessage, []byte(`{"`+name+`":`+strconv.Itoa(n)+`}`)) != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(func() { close(stop); srv.Close() })
+	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
+}
+
+// Disconnect, switching feeds and closing never wait on the main goroutine
+// for a feed whose server does not answer its close; what the old feed
+// still delivers is never charted.
+func TestStoppingNeverWaitsForTheFeed(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := newTestUI(t, a, Options{URL: hangingWS(t, "a")})
+	waitFor(t, u, "data from a", func() bool { return samplesOf(u, "a") > 3 })
+
+	// The old code waited here for the close grace (2 s).
+	const prompt = 500 * time.Millisecond
+	began := time.Now()
+	test.Tap(u.connectBtn) // Disconnect
+	if d := time.Since(began); d > prompt {
+		t.Errorf("Disconnect held the main goroutine for %v", d)
+	}
+	if u.connectBtn.Text != "Connect" {
+		t.Errorf("after Disconnect the button says %q", u.connectBtn.Text)
+	}
+	u.flush()
+	if u.status.st.State != feeds.Stopped || u.status.st.Err != nil {
+		t.Errorf("after Disconnect: state %v, err %v", u.status.st.State, u.status.st.Err)
+	}
+
+	// Connect again, then switch to another feed while the first hangs.
+	test.Tap(u.connectBtn)
+	waitFor(t, u, "a again", func() bool { return connectedVia(u, feeds.WebSocket)() })
+	waitFor(t, u, "more from a", func() bool { return samplesOf(u, "a") > 6 })
+	u.url.SetText(hangingWS(t, "b"))
+	began = time.Now()
+	u.connect()
+	if d := time.Since(began); d > prompt {
+		t.Errorf("switching feeds held the main goroutine for %v", d)
+	}
+	frozen := samplesOf(u, "a")
+	waitFor(t, u, "data from b", func() bool { return samplesOf(u, "b") > 20 })
+	if n := samplesOf(u, "a"); n != frozen {
+		t.Errorf("the retired feed charted %d points after the switch", n-frozen)
+	}
+
+	// Switching transport: the path follows (/poll, which this server
+	// does not answer), and the hanging WebSocket is left to wind down.
+	began = time.Now()
+	u.setTransport(feeds.Poll)
+	if d := time.Since(began); d > prompt {
+		t.Errorf("switching transport held the main goroutine for %v", d)
+	}
+	frozen = samplesOf(u, "b")
+	waitFor(t, u, "the poll to fail", func() bool { return u.status.st.Transport == feeds.Poll && u.status.st.Err != nil })
+	if n := samplesOf(u, "b"); n != frozen {
+		t.Errorf("the retired WebSocket charted %d points after the switch", n-frozen)
+	}
+	u.setTransport(feeds.WebSocket)
+	waitFor(t, u, "b again", func() bool { return samplesOf(u, "b") > frozen+3 })
+
+	// Quitting from the window (the main goroutine) does not wait either;
+	// Close, after the main loop, waits a bounded time.
+	began = time.Now()
+	u.shutdown()
+	if d := time.Since(began); d > prompt {
+		t.Errorf("quitting held the main goroutine for %v", d)
+	}
+	began = time.Now()
+	u.Close()
+	if d := time.Since(began); d > closeWait+time.Second {
+		t.Errorf("Close took %v", d)
+	}
+}
+
+// A URL's password never appears in anything the program shows or writes:
+// the window's status bar and message log, record's stderr and errors,
+// the CSV export, and serve's errors and log, for URLs that parse and for
+// ones that do not.
+func TestPasswordNeverShown(t *testing.T) {
+	// The password is in two parts so that a message quoting only the
+	// part before a stray '/' (url.Parse's "invalid port") is caught.
+	const p1, p2 = "Qx7pw", "Zr9pw"
+	withPw := func(scheme, rest string) string { return scheme + "://user:" + p1 + p2 + "@" + rest }
+	refused := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		return ln.Addr().String()
+	}()
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusInternalServerError)
+	}))
+	defer failing.Close()
+	failingHost := strings.TrimPrefix(failing.URL, "http://")
+
+	// window shows raw in the window with transport tr and returns the
+	// status bar and the message log once an error is shown.
+	window := func(raw string, tr feeds.Transport) func(t *testing.T) string {
+		return func(t *testing.T) string {
+			a := test.NewTempApp(t)
+			a.Preferences().SetString(prefURL, raw)
+			a.Preferences().SetString(prefTransport, tr.String())
+			u := newTestUI(t, a, Options{})
+			waitFor(t, u, "an error", func() bool { return u.status.st.Err != nil })
+			u.setLogShown(true)
+			u.flush()
+			var out strings.Builder
+			for _, e := range u.log.entries {
+				out.WriteString(e.Text + "\n")
+			}
+			var csv bytes.Buffer
+			if err := exportCSV(&csv, u.chart.Store()); err != nil {
+				t.Fatal(err)
+			}
+			return u.status.state.Text + "\n" + u.status.detail.Text + "\n" + u.win.Title() + "\n" + out.String() + csv.String()
+		}
+	}
+	record := func(raw string) func(t *testing.T) string {
+		return func(t *testing.T) string {
+			var stdout, stderr bytes.Buffer
+			err := Record(t.Context(), []string{"--url", raw, "--for", "700ms"}, &stdout, &stderr)
+			return fmt.Sprint(err) + "\n" + stdout.String() + stderr.String()
+		}
+	}
+	serve := func(redisURL string) func(t *testing.T) string {
+		return func(t *testing.T) string {
+			var stdout, stderr bytes.Buffer
+			ctx, cancel := context.WithTimeout(t.Context(), 700*time.Millisecond)
+			defer cancel()
+			err := hub.Command(ctx, []string{"--addr", "127.0.0.1:0", "--redis", redisURL}, nil, &stdout, &stderr)
+			return fmt.Sprint(err) + "\n" + stdout.String() + stderr.String()
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		show func(t *testing.T) string
+		want string // shown, so the case is known to have reached its error
+	}{
+		{"window: unparsable", window(withPw("http", "[::1"), feeds.Auto), "not a URL"},
+		{"window: stray slash", window("http://user:"+p1+"/"+p2+"@example.com/", feeds.Auto), "not a URL"},
+		{"window: bad escape", window("http://user:"+p1+"%zz"+p2+"@example.com/", feeds.Auto), "not a URL"},
+		{"window: poll 500", window(withPw("http", failingHost), feeds.Poll), "500"},
+		{"window: SSE 500", window(withPw("http", failingHost), feeds.SSE), "500"},
+		{"window: WebSocket", window(withPw("ws", failingHost), feeds.WebSocket), "WebSocket 127.0.0.1"},
+		{"window: refused", window(withPw("http", refused+"/x"), feeds.Auto), "refused"},
+		{"record: unparsable", record(withPw("http", "[::1")), "malformed URL"},
+		{"record: stray slash", record("http://user:" + p1 + "/" + p2 + "@example.com/"), "malformed URL"},
+		{"record: refused", record(withPw("http", refused+"/sse")), "refused"},
+		{"record: WebSocket", record(withPw("ws", refused+"/ws")), "WebSocket 127.0.0.1"},
+		{"record: 500", record(withPw("http", failingHost)), "500"},
+		{"serve: unparsable Redis URL", serve("redis://:" + p1 + p2 + "@[::1"), "redis URL"},
+		{"serve: stray slash in Redis URL", serve("redis://:" + p1 + "/" + p2 + "@localhost:6379/0"), "redis URL"},
+		{"serve: bad Redis database", serve("redis://:" + p1 + p2 + "@localhost:6379/abc"), "database"},
+		{"serve: Redis refused", serve("redis://:" + p1 + p2 + "@" + refused + "/0"), "redis unavailable"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := tc.show(t)
+			if !strings.Contains(out, tc.want) {
+				t.Errorf("no %q in what was shown:\n%s", tc.want, out)
+			}
+			for _, part := range []string{p1, p2} {
+				if strings.Contains(out, part) {
+					t.Errorf("the password shows:\n%s", out)
+				}
+			}
+		})
 	}
 }

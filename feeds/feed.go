@@ -87,7 +87,8 @@ type Config struct {
 	Transport Transport
 	// Header is sent with every request and WebSocket handshake
 	// (Authorization, Cookie, Origin, ...). Its values never appear in
-	// errors or states.
+	// errors or states. ${NAME} in a value is the environment variable
+	// NAME, read when Run starts; an unset one stops the feed.
 	Header http.Header
 
 	// PollInterval is the time between polls. Default 1 s.

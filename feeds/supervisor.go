@@ -123,6 +123,9 @@ func (s *supervisor) init() error {
 	}
 	s.url = u
 	s.pollURL = s.httpURL()
+	if s.cfg.Header, err = expandEnvHeader(s.cfg.Header); err != nil {
+		return err
+	}
 
 	s.httpTr = &http.Transport{
 		Proxy: http.ProxyFromEnvironment,

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -291,9 +292,12 @@ func bareClient(transport, url string, n int) error {
 
 // BenchmarkMemoryPerClient connects idle streaming clients and reports
 // the hub process's heap and stack growth per client. The clients are raw
-// sockets that sent their request and read nothing more, so what is
-// measured is the server side (plus one client socket each). The baseline
-// is a plain server whose handler holds each request open.
+// sockets that sent their request, read the response headers and nothing
+// more, so what is measured is the server side (plus one client socket
+// each). A WebSocket client is counted after its upgrade: it has read the
+// 101 and, against the hub, had a ping answered, so the hub's reader and
+// writer for it both run. The baseline is a plain server whose handler
+// holds each request open (after the upgrade, for WebSocket).
 func BenchmarkMemoryPerClient(b *testing.B) {
 	const clients = 200
 	for _, tr := range []string{"sse", "ws"} {
@@ -366,6 +370,11 @@ func memoryPerClient(b *testing.B, transport string, clients int, useHub bool) f
 		}
 		conns = append(conns, c)
 	}
+	for _, c := range conns {
+		if err := settle(c, transport, useHub && transport == "ws"); err != nil {
+			b.Fatal(err)
+		}
+	}
 	if useHub {
 		waitClients(b, h, clients)
 	} else {
@@ -385,6 +394,51 @@ func memoryPerClient(b *testing.B, transport string, clients int, useHub bool) f
 		h.active.Wait()
 	}
 	return float64(after-before) / float64(clients)
+}
+
+// settle reads c's response headers, so that the server has answered (for
+// WebSocket: finished the upgrade). With roundTrip it then sends the text
+// "ping" and waits for "pong", so that the hub's per-client reader and
+// writer are both running. Nothing is kept: a buffer per client would be
+// counted as the server's.
+func settle(c net.Conn, transport string, roundTrip bool) error {
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	defer c.SetReadDeadline(time.Time{})
+	var buf [1024]byte
+	n := 0
+	for !bytes.Contains(buf[:n], []byte("\r\n\r\n")) {
+		if n == len(buf) {
+			return errors.New("response headers over 1 KiB")
+		}
+		k, err := c.Read(buf[n:])
+		if err != nil {
+			return fmt.Errorf("reading the response: %w", err)
+		}
+		n += k
+	}
+	if transport == "ws" && !bytes.HasPrefix(buf[:n], []byte("HTTP/1.1 101 ")) {
+		return fmt.Errorf("no upgrade: %q", buf[:n])
+	}
+	if !roundTrip {
+		return nil
+	}
+	// A client's frames are masked (RFC 6455 5.3): FIN+text, masked,
+	// length 4, the key, then the payload XOR the key.
+	key := [4]byte{0x12, 0x34, 0x56, 0x78}
+	frame := append([]byte{0x81, 0x80 | 4}, key[:]...)
+	for i, ch := range []byte(wsPing) {
+		frame = append(frame, ch^key[i%4])
+	}
+	if _, err := c.Write(frame); err != nil {
+		return err
+	}
+	if _, err := io.ReadFull(c, buf[:2+len(wsPong)]); err != nil {
+		return fmt.Errorf("reading the pong: %w", err)
+	}
+	if want := append([]byte{0x81, byte(len(wsPong))}, wsPong...); !bytes.Equal(buf[:len(want)], want) {
+		return fmt.Errorf("answer to ping: %q", buf[:len(want)])
+	}
+	return nil
 }
 
 func heapAndStacks() uint64 {

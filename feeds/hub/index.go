@@ -5,8 +5,8 @@ import (
 	"net/http"
 )
 
-// indexHTML lists the endpoints and shows the stream live through
-// EventSource, so a browser is enough to check that a server works.
+// indexHTML lists the endpoints and shows the stream live, every event
+// whatever its type, so a browser is enough to check that a server works.
 const indexHTML = `<!doctype html>
 <html lang="en">
 <meta charset="utf-8">
@@ -30,14 +30,55 @@ pre { background: #f4f4f4; padding: 1em; height: 24em; overflow: auto; }
 <pre id="log"></pre>
 <script>
 const log = document.getElementById("log"), state = document.getElementById("state");
-const es = new EventSource("/sse");
-es.onopen = () => { state.textContent = "connected"; };
-es.onerror = () => { state.textContent = "reconnecting"; };
-function show(e) {
-  const line = e.lastEventId + (e.type !== "message" ? " [" + e.type + "]" : "") + "  " + e.data + "\n";
+function show(id, type, data) {
+  const line = id + (type !== "" && type !== "message" ? " [" + type + "]" : "") + "  " + data + "\n";
   log.textContent = (line + log.textContent).slice(0, 20000);
 }
-es.onmessage = show;
+// EventSource hands typed events (flask-sse's "type") only to listeners
+// registered for that type in advance, and the page cannot know the types:
+// so it reads the stream itself, and every event shows.
+async function follow() {
+  let lastId = "", retry = 2000;
+  for (;;) {
+    try {
+      const resp = await fetch(new URL("sse", document.baseURI), {
+        headers: lastId === "" ? {} : {"Last-Event-ID": lastId}, cache: "no-store"});
+      if (!resp.ok || !resp.body) throw new Error("HTTP " + resp.status);
+      state.textContent = "connected";
+      const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buf = "", id = lastId, type = "", data = [];
+      for (;;) {
+        const {value, done} = await reader.read();
+        if (done) break;
+        buf += value;
+        let nl;
+        while ((nl = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, nl).replace(/\r$/, "");
+          buf = buf.slice(nl + 1);
+          if (line === "") {
+            if (data.length > 0) { lastId = id; show(id, type, data.join("\n")); }
+            type = ""; data = [];
+            continue;
+          }
+          if (line.startsWith(":")) continue;
+          const c = line.indexOf(":");
+          const field = c < 0 ? line : line.slice(0, c);
+          let v = c < 0 ? "" : line.slice(c + 1);
+          if (v.startsWith(" ")) v = v.slice(1);
+          if (field === "data") data.push(v);
+          else if (field === "event") type = v;
+          else if (field === "id") id = v;
+          else if (field === "retry" && /^[0-9]+$/.test(v)) retry = Number(v);
+        }
+      }
+    } catch (e) {
+      // a refused or dropped connection: reconnect below
+    }
+    state.textContent = "reconnecting";
+    await new Promise(r => setTimeout(r, retry));
+  }
+}
+follow();
 </script>
 </html>
 `

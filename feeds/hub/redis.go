@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"feedscope/feeds"
 )
 
 // DefaultChannel is the Redis channel flask-sse publishes to.
@@ -39,9 +41,14 @@ type RedisOptions struct {
 // ParseRedisURL checks a Redis URL the way RunRedis will use it, so a
 // command line can reject a bad one before serving.
 func ParseRedisURL(u string) (*redis.Options, error) {
+	// Parsed once with feeds.ParseURL first: redis.ParseURL's url.Error
+	// would quote the password of a URL that does not parse.
+	if _, err := feeds.ParseURL(u); err != nil {
+		return nil, fmt.Errorf("hub: redis URL: %w", err)
+	}
 	opt, err := redis.ParseURL(u)
 	if err != nil {
-		return nil, fmt.Errorf("hub: redis URL %q: %w", u, err)
+		return nil, fmt.Errorf("hub: redis URL %q: %w", feeds.RedactURL(u), err)
 	}
 	return opt, nil
 }
