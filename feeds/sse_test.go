@@ -414,8 +414,8 @@ func TestAutoSSEOneConnection(t *testing.T) {
 		sseHeaders(w)
 		if n == 1 {
 			io.WriteString(w, "data: 1\n\ndata: 2\n\ndata: 3\n\n")
-			w.(http.Flusher).Flush()
 		}
+		w.(http.Flusher).Flush()
 		<-r.Context().Done()
 	}))
 	f := start(t, Config{URL: srv.URL}, nil)
