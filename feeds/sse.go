@@ -110,6 +110,7 @@ func (s *supervisor) readSSE(resp *http.Response, cancel context.CancelFunc) err
 	}()
 
 	r := newSSEReader(w, s.cfg.readLimit(), s.sse.lastID)
+	_, realTime := s.clk.(realClock)
 	for {
 		ev, err := r.next()
 		if r.retrySeen {
@@ -120,12 +121,19 @@ func (s *supervisor) readSSE(resp *http.Response, cancel context.CancelFunc) err
 		if err != nil {
 			return s.sseErr(err, w)
 		}
+		// An event arrived with the read that brought its end: events
+		// read together share that read's clock reading (tests give the
+		// supervisor a fake clock instead).
+		at := w.readAt
+		if !realTime {
+			at = s.clk.Now()
+		}
 		s.emitMessage(Message{
 			Data:        bytes.Clone(ev.data),
 			Event:       ev.typ,
 			ID:          ev.id,
 			ContentType: "text/event-stream",
-			Time:        s.clk.Now(),
+			Time:        at,
 		})
 	}
 }
@@ -158,6 +166,9 @@ type sseWatch struct {
 	gap  atomic.Int64
 	// deadAfter is the silence that ended the stream, zero while alive.
 	deadAfter atomic.Int64
+	// readAt is the time of the last read that returned bytes, for the
+	// reader's goroutine only.
+	readAt time.Time
 }
 
 func (w *sseWatch) Read(p []byte) (int, error) {
@@ -165,7 +176,8 @@ func (w *sseWatch) Read(p []byte) (int, error) {
 	if n > 0 {
 		// One clock read per network read, not per event: a busy stream
 		// hands over many events a read.
-		now := int64(time.Since(w.base))
+		w.readAt = time.Now()
+		now := int64(w.readAt.Sub(w.base))
 		if g := now - w.last.Load(); g > w.gap.Load() {
 			w.gap.Store(g)
 		}
