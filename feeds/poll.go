@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -132,22 +133,39 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 
 // runAuto decides the transport of an http(s) URL from the first
 // response: text/event-stream means SSE, anything else polling. The
-// decision sticks for the rest of the run.
+// decision sticks for the rest of the run. An event stream is read on the
+// response that revealed it: a second request would lose what the server
+// sent first, which a server without replay never sends again.
 func (s *supervisor) runAuto(ctx context.Context) error {
-	pctx, cancel := context.WithTimeout(ctx, s.cfg.requestTimeout())
+	// The probe may become a stream that lasts for days, so its context
+	// has no deadline; a timer bounds it for as long as it is a probe.
+	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	req, err := s.newRequest(pctx, "text/event-stream, "+pollAccept)
+	timeout := s.cfg.requestTimeout()
+	var timedOut atomic.Bool
+	probe := time.AfterFunc(timeout, func() { timedOut.Store(true); cancel() })
+	defer probe.Stop()
+	timeoutErr := func() error {
+		return fmt.Errorf("connect %s: no answer within %v (timeout): %w", s.url.Host, timeout, context.DeadlineExceeded)
+	}
+	req, err := s.newSSERequest(pctx, "text/event-stream, "+pollAccept)
 	if err != nil {
 		return err
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
+		if timedOut.Load() {
+			return timeoutErr()
+		}
 		return s.wrapNetErr("connect", err)
 	}
 	if resp.StatusCode == http.StatusOK && isEventStream(resp.Header.Get("Content-Type")) {
-		resp.Body.Close()
+		if !probe.Stop() {
+			resp.Body.Close()
+			return timeoutErr()
+		}
 		s.transport = SSE
-		return s.runSSE(ctx)
+		return s.readSSE(resp, cancel)
 	}
 	if wantsWebSocket(resp) {
 		// A WebSocket endpoint answering a plain GET (gorilla/websocket says
@@ -163,8 +181,12 @@ func (s *supervisor) runAuto(ctx context.Context) error {
 	s.transport = Poll
 	start := s.clk.Now()
 	if err := s.takePoll(resp); err != nil {
+		if timedOut.Load() {
+			return timeoutErr()
+		}
 		return err
 	}
+	probe.Stop()
 	cancel()
 	return s.runPoll(ctx, start.Add(s.cfg.pollInterval()))
 }

@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"time"
-
-	"github.com/r3labs/sse/v2"
 )
 
 // Run runs the feed described by cfg until ctx ends or the feed stops for
@@ -39,7 +37,7 @@ type supervisor struct {
 	transport Transport // resolved; Auto until the first response decides
 	client    *http.Client
 	httpTr    *http.Transport
-	sseClient *sse.Client
+	sse       sseState
 	poll      pollState
 
 	connected bool // Connected was emitted for the current connection
