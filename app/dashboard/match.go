@@ -173,7 +173,7 @@ func globMatch(parts []piece, name string) bool {
 // namesFeed reports whether p can match a series of feed in a qualified
 // dashboard, that is some name "feed/...". It runs the pattern over
 // "feed/" as a set of positions (an NFA): whatever is left of the pattern
-// once "feed/" is consumed can always match some rest.
+// once "feed/" is consumed can always match some rest (maybe empty).
 func (p Pattern) namesFeed(feed string) bool {
 	parts := p.parts
 	if p.kind != kindGlob {
@@ -234,12 +234,7 @@ func (p Pattern) namesFeed(feed string) bool {
 			return false
 		}
 	}
-	for s := range cur {
-		if s.pi < len(parts) {
-			return true // the rest of the pattern matches some rest of a name
-		}
-	}
-	return false // the pattern ends at "feed/": it names no series
+	return true // what is left of the pattern matches some rest of a name
 }
 
 // Matcher matches a name against a list of patterns (a panel's series

@@ -102,6 +102,9 @@ func (s *posScanner) document() {
 		case s.peek(0) == '[' && s.peek(1) == '[':
 			s.i += 2
 			key := s.key()
+			if len(key) == 0 {
+				return // not a table name: stop rather than guess
+			}
 			p := s.resolve(key[:len(key)-1])
 			p = append(p, key[len(key)-1])
 			k := strings.Join(p, pathSep)
