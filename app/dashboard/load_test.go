@@ -136,6 +136,7 @@ func TestParseErrors(t *testing.T) {
 		{"series entry of the wrong type", strings.Replace(twoFeeds, `"node/up"`, `42`, 1), 15, "panel.series", "want a pattern string or a table"},
 		{"series not an array", strings.Replace(twoFeeds, `series = ["plc/*", "node/up"]`, `series = "plc/*"`, 1), 15, "panel.series", "want an array"},
 		{"error after a multi-line string", strings.Replace(twoFeeds, `title = "p"`, "title = \"\"\"\ninterval = \"x\"\n[[feed]]\n\"\"\"\nsorting = 1", 1), 18, "panel.sorting", "unknown key"},
+		{"error after a string with an escaped quote", strings.Replace(twoFeeds, `title = "p"`, "title = \"\"\"a\\\"\"\"\n[[panel]]\nq = 1\"\"\"\nsorting = 1", 1), 17, "panel.sorting", "unknown key"},
 		{"error in the second panel", twoFeeds + "\n[[panel]]\ntitle = 'q'\nseries = ['nope/*']\n", 19, "panel.series", "names no feed"},
 	}
 	for _, tc := range tests {

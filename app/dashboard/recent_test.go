@@ -32,6 +32,10 @@ func TestAddRecent(t *testing.T) {
 	if !filepath.IsAbs(rel[0]) {
 		t.Errorf("a relative path is kept relative: %q", rel[0])
 	}
+	// A list from elsewhere may spell a path differently.
+	if got := AddRecent([]string{dir + "/x/../d1.toml"}, p("d1.toml")); len(got) != 1 {
+		t.Errorf("the same file in two spellings is listed twice: %q", got)
+	}
 	removed := RemoveRecent(again, filepath.Join(dir, ".", "d5.toml"))
 	if len(removed) != MaxRecent-1 || count(removed, p("d5.toml")) != 0 {
 		t.Errorf("RemoveRecent: %q", removed)
