@@ -2,6 +2,8 @@ package dashboard
 
 import (
 	"errors"
+	"slices"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -23,7 +25,7 @@ type Pattern struct {
 	src   string
 	kind  patternKind
 	lit   string  // kindExact, kindPrefix, kindSuffix, kindContains
-	parts []piece // kindGlob
+	parts []piece // the whole pattern; Match reads it for kindGlob only
 }
 
 type patternKind uint8
@@ -76,9 +78,6 @@ func CompilePattern(s string) (Pattern, error) {
 	}
 	flush()
 	p.kind, p.lit = classify(p.parts)
-	if p.kind != kindGlob {
-		p.parts = nil
-	}
 	return p, nil
 }
 
@@ -171,44 +170,36 @@ func globMatch(parts []piece, name string) bool {
 }
 
 // namesFeed reports whether p can match a series of feed in a qualified
-// dashboard, that is some name "feed/...". It runs the pattern over
-// "feed/" as a set of positions (an NFA): whatever is left of the pattern
-// once "feed/" is consumed can always match some rest (maybe empty).
+// dashboard, that is some name "feed/...".
 func (p Pattern) namesFeed(feed string) bool {
+	return len(p.after(feed+"/")) > 0
+}
+
+// position is a place in a pattern: a piece, and a byte offset inside a
+// literal piece.
+type position struct{ pi, off int }
+
+// after runs p over prefix as a set of positions (an NFA) and returns
+// where it can stand once prefix is consumed: none when no name starting
+// with prefix matches. Whatever is left of the pattern at each position
+// matches some rest of a name (maybe empty).
+func (p Pattern) after(prefix string) []position {
 	parts := p.parts
-	if p.kind != kindGlob {
-		// Rebuild the pieces the fast paths dropped.
-		switch p.kind {
-		case kindExact:
-			parts = []piece{{lit: p.lit}}
-		case kindAll:
-			return true
-		case kindPrefix:
-			parts = []piece{{lit: p.lit}, {kind: '*'}}
-		case kindSuffix:
-			return true // "*x" matches "feed/x"
-		case kindContains:
-			return true
-		}
-	}
-	prefix := feed + "/"
-	// A position is (piece index, byte offset inside a literal piece).
-	type pos struct{ pi, off int }
-	cur := map[pos]bool{}
-	var add func(s pos)
-	add = func(s pos) {
+	cur := map[position]bool{}
+	var add func(s position)
+	add = func(s position) {
 		if cur[s] {
 			return
 		}
 		cur[s] = true
 		if s.pi < len(parts) && parts[s.pi].kind == '*' {
-			add(pos{s.pi + 1, 0}) // '*' may match nothing
+			add(position{s.pi + 1, 0}) // '*' may match nothing
 		}
 	}
-	add(pos{0, 0})
+	add(position{0, 0})
 	for _, r := range prefix {
 		next := cur
-		cur = map[pos]bool{}
+		cur = map[position]bool{}
 		for s := range next {
 			if s.pi >= len(parts) {
 				continue // the pattern ended before the prefix did
@@ -217,24 +208,67 @@ func (p Pattern) namesFeed(feed string) bool {
 			case '*':
 				add(s)
 			case '?':
-				add(pos{s.pi + 1, 0})
+				add(position{s.pi + 1, 0})
 			default:
 				c, size := utf8.DecodeRuneInString(pc.lit[s.off:])
 				if c != r {
 					continue
 				}
 				if s.off+size == len(pc.lit) {
-					add(pos{s.pi + 1, 0})
+					add(position{s.pi + 1, 0})
 				} else {
-					add(pos{s.pi, s.off + size})
+					add(position{s.pi, s.off + size})
 				}
 			}
 		}
 		if len(cur) == 0 {
-			return false
+			return nil
 		}
 	}
-	return true // what is left of the pattern matches some rest of a name
+	out := make([]position, 0, len(cur))
+	for s := range cur {
+		out = append(out, s)
+	}
+	return out
+}
+
+// without returns patterns that match s exactly when p matches prefix+s
+// (the derivative of p by prefix), sorted, without the empty pattern
+// (no series has an empty name). None when p matches no name that starts
+// with prefix; ["*"] when p takes every such name.
+func (p Pattern) without(prefix string) []string {
+	seen := map[string]bool{}
+	states := p.after(prefix)
+	for _, s := range states {
+		if s.off == 0 && s.pi > 0 && p.parts[s.pi-1].kind == '*' && slices.Contains(states, position{s.pi - 1, 0}) {
+			continue // what the '*' before it matches includes this
+		}
+		var b strings.Builder
+		for i := s.pi; i < len(p.parts); i++ {
+			switch pc := p.parts[i]; pc.kind {
+			case '*', '?':
+				b.WriteByte(pc.kind)
+			default:
+				if i == s.pi {
+					b.WriteString(pc.lit[s.off:])
+				} else {
+					b.WriteString(pc.lit)
+				}
+			}
+		}
+		if rest := b.String(); rest != "" {
+			seen[rest] = true
+		}
+	}
+	if seen["*"] {
+		return []string{"*"} // matches all the others match
+	}
+	out := make([]string, 0, len(seen))
+	for r := range seen {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Matcher matches a name against a list of patterns (a panel's series
