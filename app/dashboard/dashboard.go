@@ -227,22 +227,29 @@ func expandEnv(s string, lookup func(string) (string, bool)) (string, error) {
 }
 
 // problem is one thing wrong with a dashboard, at a path of its file's
-// keys: table names, array indices and keys, e.g. feed 1 interval is
-// {"feed", "1", "interval"}. Load turns the path into a line.
+// keys: table names, array indices (see index) and keys; the interval of
+// the second feed is {"feed", index(1), "interval"}. Load turns the path
+// into a line.
 type problem struct {
 	path []string
 	msg  string
 }
+
+// indexMark starts an array index in a path, so that an index is never
+// taken for a key spelled with digits (a header named "1").
+const indexMark = "\x1e"
+
+// index is the path element of array element i.
+func index(i int) string { return indexMark + strconv.Itoa(i) }
 
 // keyName is path as TOML names a key, without array indices:
 // feed.interval.
 func keyName(path []string) string {
 	var parts []string
 	for _, p := range path {
-		if _, err := strconv.Atoi(p); err == nil {
-			continue
+		if !strings.HasPrefix(p, indexMark) {
+			parts = append(parts, p)
 		}
-		parts = append(parts, p)
 	}
 	return strings.Join(parts, ".")
 }
@@ -290,7 +297,7 @@ func (d *Dashboard) problems() []problem {
 	}
 	seen := map[string]int{}
 	for i, f := range d.Feeds {
-		at := func(key string) []string { return []string{"feed", strconv.Itoa(i), key} }
+		at := func(key string) []string { return []string{"feed", index(i), key} }
 		if err := checkFeedName(f.Name); err != nil {
 			add(at("name"), "%v", err)
 		} else if j, dup := seen[f.Name]; dup {
@@ -309,7 +316,7 @@ func (d *Dashboard) problems() []problem {
 		}
 	}
 	for i, p := range d.Panels {
-		at := func(key ...string) []string { return append([]string{"panel", strconv.Itoa(i)}, key...) }
+		at := func(key ...string) []string { return append([]string{"panel", index(i)}, key...) }
 		if len(p.Series) > MaxSeriesRefs {
 			add(at("series"), "%d entries: at most %d", len(p.Series), MaxSeriesRefs)
 		}
@@ -318,15 +325,15 @@ func (d *Dashboard) problems() []problem {
 		}
 		for j, s := range p.Series {
 			if msg := d.patternProblem(s.Match); msg != "" {
-				add(at("series", strconv.Itoa(j)), "%s", msg)
+				add(at("series", index(j)), "%s", msg)
 			}
 			if s.Fn != "" && strings.TrimSpace(s.Fn) == "" {
-				add(at("series", strconv.Itoa(j), "fn"), "blank fn")
+				add(at("series", index(j), "fn"), "blank fn")
 			}
 		}
 		for j, h := range p.Hidden {
 			if msg := d.patternProblem(h); msg != "" {
-				add(at("hidden", strconv.Itoa(j)), "%s", msg)
+				add(at("hidden", index(j)), "%s", msg)
 			}
 		}
 		if y := p.Y; y != nil {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -259,10 +258,10 @@ func (l *loader) dashboard(doc map[string]any) *Dashboard {
 		d.Window = l.window(v)
 	}
 	for i, t := range l.tables(doc, "feed") {
-		d.Feeds = append(d.Feeds, l.feed(t, []string{"feed", strconv.Itoa(i)}))
+		d.Feeds = append(d.Feeds, l.feed(t, []string{"feed", index(i)}))
 	}
 	for i, t := range l.tables(doc, "panel") {
-		d.Panels = append(d.Panels, l.panel(t, []string{"panel", strconv.Itoa(i)}))
+		d.Panels = append(d.Panels, l.panel(t, []string{"panel", index(i)}))
 	}
 	d.Columns = defaultColumns(len(d.Panels))
 	if c := l.integer(doc, nil, "columns", int64(d.Columns)); c < 1 || c > MaxColumns {
@@ -405,7 +404,7 @@ func (l *loader) panel(t map[string]any, path []string) Panel {
 		for j, e := range l.array(v, at(path, "hidden"), `["feed/series", "feed/other*"]`) {
 			s, ok := e.(string)
 			if !ok {
-				l.fail(at(path, "hidden", strconv.Itoa(j)), "want a pattern string, got %s", typeName(e))
+				l.fail(at(path, "hidden", index(j)), "want a pattern string, got %s", typeName(e))
 				continue
 			}
 			p.Hidden = append(p.Hidden, s)
@@ -430,7 +429,7 @@ func (l *loader) array(v any, path []string, example string) []any {
 func (l *loader) seriesRefs(v any, path []string) []SeriesRef {
 	var refs []SeriesRef
 	for j, e := range l.array(v, path, `["feed/series*"]`) {
-		p := at(path, strconv.Itoa(j))
+		p := at(path, index(j))
 		switch e := e.(type) {
 		case string:
 			refs = append(refs, SeriesRef{Match: e})

@@ -125,6 +125,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad window", strings.Replace(twoFeeds, `window = "5m"`, `window = "forever"`, 1), 2, "window", `want "all" or a duration`},
 		{"feed as a table", "[feed]\nname = \"a\"\n", 1, "feed", "want [[feed]] tables"},
 		{"header name", strings.Replace(twoFeeds, "url = \"ws://h:1/\"", "url = \"ws://h:1/\"\nheaders = { \"Bad Name\" = \"x\" }", 1), 8, "feed.headers.Bad Name", "not a valid header name"},
+		{"header named with digits", strings.Replace(twoFeeds, "url = \"ws://h:1/\"", "url = \"ws://h:1/\"\nheaders = { 1 = 2 }", 1), 8, "feed.headers.1", "want a string"},
 		{"header value not a string", strings.Replace(twoFeeds, "url = \"ws://h:1/\"", "url = \"ws://h:1/\"\nheaders = { A = \"b\", X = 1 }", 1), 8, "feed.headers.X", "want a string or an array of strings"},
 		{"headers not a table", strings.Replace(twoFeeds, "url = \"ws://h:1/\"", "url = \"ws://h:1/\"\nheaders = [\"A: b\"]", 1), 8, "feed.headers", "want a table"},
 		{"pong without ping", strings.Replace(twoFeeds, "url = \"ws://h:1/\"", "url = \"ws://h:1/\"\npong_text = \"pong\"", 1), 8, "feed.pong_text", "needs a ping text"},

@@ -110,7 +110,7 @@ func (s *posScanner) document() {
 			k := strings.Join(p, pathSep)
 			n := s.arrays[k]
 			s.arrays[k] = n + 1
-			s.table = append(p, strconv.Itoa(n))
+			s.table = append(p, index(n))
 			s.note(p, start)
 			s.note(s.table, start)
 		case s.peek(0) == '[':
@@ -138,7 +138,7 @@ func (s *posScanner) resolve(key []string) []string {
 	for _, seg := range key {
 		p = append(p, seg)
 		if n, ok := s.arrays[strings.Join(p, pathSep)]; ok {
-			p = append(p, strconv.Itoa(n-1))
+			p = append(p, index(n-1))
 		}
 	}
 	return p
@@ -217,7 +217,7 @@ func (s *posScanner) value(path []string) {
 				s.i++
 				return
 			}
-			el := append(append([]string(nil), path...), strconv.Itoa(n))
+			el := append(append([]string(nil), path...), index(n))
 			s.note(el, s.i)
 			before := s.i
 			s.value(el)
