@@ -56,7 +56,8 @@
 // Durations are written in quotes as Go writes them ("500ms", "5s",
 // "1m30s"), within the limits the Settings dialog enforces (see the Min*
 // and Max* constants). A header's value may be an array of strings to send
-// the header several times. fn is kept as written for derived series; this
+// the header several times. Feeds and panels may also be written as
+// inline arrays (feed = [{ name = "a", url = "..." }]). fn is kept as written for derived series; this
 // package does not interpret it.
 //
 // ${NAME} in a header value is replaced by the environment variable NAME

@@ -243,11 +243,24 @@ func (l *loader) tables(doc map[string]any, key string) []map[string]any {
 	if !ok {
 		return nil
 	}
-	ts, ok := v.([]map[string]any)
-	if !ok {
-		l.fail([]string{key}, "want [[%s]] tables, got %s", key, typeName(v))
+	switch v := v.(type) {
+	case []map[string]any:
+		return v
+	case []any:
+		// The inline form, feed = [{ name = "a", url = "..." }].
+		ts := make([]map[string]any, 0, len(v))
+		for i, e := range v {
+			t, ok := e.(map[string]any)
+			if !ok {
+				l.fail([]string{key, index(i)}, "want a table, got %s", typeName(e))
+				continue
+			}
+			ts = append(ts, t)
+		}
+		return ts
 	}
-	return ts
+	l.fail([]string{key}, "want [[%s]] tables, got %s", key, typeName(v))
+	return nil
 }
 
 func (l *loader) dashboard(doc map[string]any) *Dashboard {

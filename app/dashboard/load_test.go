@@ -124,6 +124,8 @@ func TestParseErrors(t *testing.T) {
 		{"columns as a string", strings.Replace(twoFeeds, "columns = 2", `columns = "2"`, 1), 3, "columns", "want an integer, got a string"},
 		{"bad window", strings.Replace(twoFeeds, `window = "5m"`, `window = "forever"`, 1), 2, "window", `want "all" or a duration`},
 		{"feed as a table", "[feed]\nname = \"a\"\n", 1, "feed", "want [[feed]] tables"},
+		{"feed as an array of numbers", "feed = [\n  1,\n]\n", 2, "feed", "want a table, got an integer"},
+		{"unknown key in an inline feed", "feed = [\n  { name = \"a\", url = \"http://h/\" },\n  { name = \"b\", url = \"http://h/\", bogus = 1 },\n]\n", 3, "feed.bogus", "unknown key"},
 		{"header name", strings.Replace(twoFeeds, "url = \"ws://h:1/\"", "url = \"ws://h:1/\"\nheaders = { \"Bad Name\" = \"x\" }", 1), 8, "feed.headers.Bad Name", "not a valid header name"},
 		{"header named with digits", strings.Replace(twoFeeds, "url = \"ws://h:1/\"", "url = \"ws://h:1/\"\nheaders = { 1 = 2 }", 1), 8, "feed.headers.1", "want a string"},
 		{"header value not a string", strings.Replace(twoFeeds, "url = \"ws://h:1/\"", "url = \"ws://h:1/\"\nheaders = { A = \"b\", X = 1 }", 1), 8, "feed.headers.X", "want a string or an array of strings"},
