@@ -6,8 +6,9 @@
 // it does not define one.
 //
 // One file per concern: dashboard.go the types, their checks and series
-// names; settings.go a feed's settings (shared with the window's Settings
-// dialog and record's flags); load.go reading a file strictly;
+// names; feeds.go adding, removing and renaming feeds; settings.go a
+// feed's settings (shared with the window's Settings dialog and record's
+// flags); load.go reading a file strictly;
 // positions.go finding the line of a key; save.go writing a file and
 // spotting literal secrets; match.go series patterns; recent.go the
 // recent-files list.
