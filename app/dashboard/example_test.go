@@ -13,7 +13,7 @@ title = "Line 3"
 [[feed]]
 name = "plc"
 url = "ws://10.0.0.7:8765/"
-headers = { Authorization = "Bearer ${PLC_TOKEN}", Cookie = "session=abc" }
+headers = { Authorization = "Bearer ${PLC_TOKEN}", Cookie = "sid=abc" }
 
 [[feed]]
 name = "node"

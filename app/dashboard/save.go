@@ -261,7 +261,7 @@ func FormatDuration(d time.Duration) string {
 // Secret is a credential written literally in a dashboard, that saving
 // would put in the file for anyone who gets it: a header value without a
 // ${NAME} reference, a password in a URL, or a URL parameter whose name
-// says token, key, secret, password, auth, session or signature.
+// says token, key, secret, pass(word), auth, sess(ion id) or sig(nature).
 type Secret struct {
 	Feed string
 	// Where names it: "header Authorization", "URL password",
@@ -275,16 +275,16 @@ func (s Secret) String() string { return "feed " + s.Feed + ": " + s.Where }
 var publicHeaders = map[string]bool{
 	"Accept": true, "Accept-Charset": true, "Accept-Encoding": true, "Accept-Language": true,
 	"Cache-Control": true, "Content-Type": true, "Origin": true, "Pragma": true, "Referer": true,
-	"User-Agent": true, "X-Requested-With": true,
+	"X-Requested-With": true,
 }
 
 // secretParams are substrings of URL parameter names that carry
 // credentials.
-var secretParams = []string{"token", "key", "secret", "pass", "auth", "session", "sig"}
+var secretParams = []string{"token", "key", "secret", "pass", "auth", "sess", "sig"}
 
 // LiteralSecrets lists the credentials d holds as typed rather than as
 // ${ENV} references, so that a window can warn before saving them. Every
-// header except a few well-known public ones (Accept, User-Agent, ...)
+// header except a few well-known public ones (Accept, Content-Type, ...)
 // counts as a credential, as the Settings dialog treats them.
 func (d *Dashboard) LiteralSecrets() []Secret {
 	var out []Secret

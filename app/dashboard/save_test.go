@@ -186,7 +186,6 @@ func TestLiteralSecrets(t *testing.T) {
 		"Cookie: a=1",                   // literal
 		"Cookie: b=2",                   // the same header once
 		"Accept: application/json",      // public
-		"User-Agent: feedscope",         // public
 		"x-token: pre${T}",              // has a reference
 		"X-Empty:",                      // nothing to leak
 		"Proxy-Authorization: $NOT_REF", // unbraced: literal
