@@ -406,3 +406,24 @@ func checkURL(raw string) error {
 	}
 	return nil
 }
+
+// Clone returns a deep copy of d: a window edits the copy and keeps d as
+// the saved state to compare with.
+func (d *Dashboard) Clone() *Dashboard {
+	c := *d
+	c.Feeds = slices.Clone(d.Feeds)
+	for i := range c.Feeds {
+		c.Feeds[i].Settings.Headers = slices.Clone(c.Feeds[i].Settings.Headers)
+	}
+	c.Panels = slices.Clone(d.Panels)
+	for i := range c.Panels {
+		p := &c.Panels[i]
+		p.Series = slices.Clone(p.Series)
+		p.Hidden = slices.Clone(p.Hidden)
+		if p.Y != nil {
+			y := *p.Y
+			p.Y = &y
+		}
+	}
+	return &c
+}

@@ -151,3 +151,20 @@ func TestValidateNamesKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestClone(t *testing.T) {
+	d := roundTripCases(t)["every setting"]
+	c := d.Clone()
+	if !reflect.DeepEqual(c, d) {
+		t.Fatal("a clone differs")
+	}
+	c.Feeds[0].Settings.Headers[0] = "X: changed"
+	c.Panels[1].Series[0].Match = "changed"
+	c.Panels[1].Hidden[0] = "changed"
+	c.Panels[1].Y.Max = 7
+	c.Feeds[1].Name = "changed"
+	if reflect.DeepEqual(c, d) || d.Feeds[0].Settings.Headers[0] == "X: changed" || d.Panels[1].Series[0].Match == "changed" ||
+		d.Panels[1].Hidden[0] == "changed" || d.Panels[1].Y.Max == 7 || d.Feeds[1].Name == "changed" {
+		t.Error("changing a clone changed the original")
+	}
+}
