@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -175,56 +174,23 @@ func SplitSeriesName(name string) (feed, series string, ok bool) {
 	return strings.Cut(name, "/")
 }
 
-// Config is the feeds.Config of f. ${NAME} references in header values
-// are replaced by the environment variable NAME; a reference to a variable
-// that is not set is an error (sending "Bearer " instead of a token would
-// only earn a 401 that hides the cause).
+// Config is the feeds.Config of f. Header values go as written:
+// feeds.Run replaces ${NAME} references by the environment variable NAME
+// when the feed starts (and stops it with an error naming the variable
+// when that is not set), so the window, record and snapshot treat
+// references alike and a Config never holds an expanded secret.
 func (f Feed) Config() (feeds.Config, error) {
-	return f.ConfigWith(os.LookupEnv)
-}
-
-// ConfigWith is Config with lookup in place of the environment.
-func (f Feed) ConfigWith(lookup func(string) (string, bool)) (feeds.Config, error) {
-	s := f.Settings
-	s.Headers = make([]string, len(f.Settings.Headers))
-	for i, line := range f.Settings.Headers {
-		name, _, _ := strings.Cut(line, ":")
-		v, err := expandEnv(line, lookup)
-		if err != nil {
-			return feeds.Config{}, fmt.Errorf("feed %s: header %s: %w", f.Name, strings.TrimSpace(name), err)
-		}
-		s.Headers[i] = v
-	}
-	cfg, err := s.Config(f.URL, f.Transport)
+	cfg, err := f.Settings.Config(f.URL, f.Transport)
 	if err != nil {
 		return feeds.Config{}, fmt.Errorf("feed %s: %w", f.Name, err)
 	}
 	return cfg, nil
 }
 
-// envRef is a ${NAME} reference; NAME is a POSIX shell variable name.
-// Only the braced form counts, so a literal "$" in a cookie stays as is.
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
-
-// expandEnv replaces every ${NAME} of s.
-func expandEnv(s string, lookup func(string) (string, bool)) (string, error) {
-	var missing string
-	out := envRef.ReplaceAllStringFunc(s, func(ref string) string {
-		name := ref[2 : len(ref)-1]
-		v, ok := lookup(name)
-		if !ok && missing == "" {
-			missing = name
-		}
-		return v
-	})
-	if missing != "" {
-		return "", fmt.Errorf("environment variable %s is not set", missing)
-	}
-	if strings.ContainsAny(out, "\r\n\x00") {
-		return "", fmt.Errorf("an environment variable holds a line break")
-	}
-	return out, nil
-}
+// envRef is a ${NAME} reference as feeds.Run expands it: NAME is a POSIX
+// shell variable name, and only the braced form counts, so a literal '$'
+// in a token stays as it is.
+var envRef = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*\}`)
 
 // problem is one thing wrong with a dashboard, at a path of its file's
 // keys: table names, array indices (see index) and keys; the interval of

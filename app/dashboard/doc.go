@@ -62,8 +62,8 @@
 // package does not interpret it.
 //
 // ${NAME} in a header value is replaced by the environment variable NAME
-// when the feed connects (Feed.Config); it is written back to the file as
-// ${NAME}, never expanded. Only the braced form counts, so a literal '$'
+// when the feed starts (feeds.Run does it); the dashboard, its Config and
+// its file keep ${NAME} as written, never expanded. Only the braced form counts, so a literal '$'
 // stays as it is. Header values written literally are listed by
 // LiteralSecrets, so a window can warn before saving them.
 //

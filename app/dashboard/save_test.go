@@ -90,8 +90,8 @@ func TestMarshalKeepsEnvReferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := cfg.Header.Get("Authorization"); got != "Bearer expanded-secret" {
-		t.Errorf("Authorization sent %q; want the variable expanded", got)
+	if got := cfg.Header.Get("Authorization"); got != "Bearer ${PLC_TOKEN}" {
+		t.Errorf("Config holds Authorization %q; want the reference, for feeds.Run to expand", got)
 	}
 	data, err := d.Marshal()
 	if err != nil {
