@@ -17,6 +17,8 @@ import (
 type Settings struct {
 	// PollInterval is the time between polls (Polling transport).
 	PollInterval time.Duration
+	// Hold is how long a long-polling request may wait at the server.
+	Hold time.Duration
 	// Heartbeat is the WebSocket ping interval; PingText/PongText add the
 	// optional text heartbeat ("ping" answered by "pong").
 	Heartbeat time.Duration
@@ -53,10 +55,18 @@ const (
 	historyCapacity = 1_000_000
 )
 
+// The long-poll hold is sent in whole seconds (Prefer: wait=N); servers
+// cap it themselves (feedscope serve at a minute).
+const (
+	minHold = time.Second
+	maxHold = 10 * time.Minute
+)
+
 // DefaultSettings are the settings of a first launch.
 func DefaultSettings() Settings {
 	return Settings{
 		PollInterval: feeds.DefaultPollInterval,
+		Hold:         feeds.DefaultHold,
 		Heartbeat:    feeds.DefaultHeartbeat,
 		ReadLimit:    feeds.DefaultReadLimit,
 		History:      time.Hour,
@@ -68,6 +78,9 @@ func (s Settings) Validate() error {
 	var problems []string
 	if s.PollInterval < minPollInterval || s.PollInterval > maxPollInterval {
 		problems = append(problems, fmt.Sprintf("poll interval %v: want %v to %v", s.PollInterval, minPollInterval, maxPollInterval))
+	}
+	if s.Hold < minHold || s.Hold > maxHold {
+		problems = append(problems, fmt.Sprintf("long-poll hold %v: want %v to %v", s.Hold, minHold, maxHold))
 	}
 	if s.Heartbeat < minHeartbeat || s.Heartbeat > maxHeartbeat {
 		problems = append(problems, fmt.Sprintf("heartbeat %v: want %v to %v", s.Heartbeat, minHeartbeat, maxHeartbeat))
@@ -101,6 +114,7 @@ func (s Settings) FeedConfig(url string, t feeds.Transport) (feeds.Config, error
 		Transport:          t,
 		Header:             h,
 		PollInterval:       s.PollInterval,
+		Hold:               s.Hold,
 		Heartbeat:          s.Heartbeat,
 		PingText:           s.PingText,
 		PongText:           s.PongText,
