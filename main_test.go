@@ -137,6 +137,8 @@ func TestRecordEveryTransportOfServe(t *testing.T) {
 		// not become a row.
 		{"ws", "ws" + strings.TrimPrefix(base, "http") + "/ws", []string{"--heartbeat", "200ms", "--ping-text", "ping", "--pong-text", "pong"}},
 		{"poll", base + "/poll", []string{"--interval", "100ms"}},
+		// Long polling /poll hands out every message, as a stream does.
+		{"longpoll", base + "/poll", []string{"--hold", "5s"}},
 	} {
 		t.Run(tc.transport, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "rec.csv")
@@ -326,7 +328,7 @@ func TestHelpOfEveryCommand(t *testing.T) {
 		}
 	}
 	rec := feedscope(t, "record", "-h")
-	for _, flag := range []string{"--url", "--transport", "--interval", "--header", "--heartbeat", "--ping-text", "--for", "--count", "--format", "--out"} {
+	for _, flag := range []string{"--url", "--transport", "--interval", "--hold", "--header", "--heartbeat", "--ping-text", "--for", "--count", "--format", "--out"} {
 		if !strings.Contains(rec.stdout, strings.TrimPrefix(flag, "-")) {
 			t.Errorf("record help does not mention %s", flag)
 		}

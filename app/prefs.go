@@ -17,6 +17,7 @@ const (
 	prefTransport    = "transport"
 	prefRecent       = "recentURLs"
 	prefPollInterval = "pollInterval"
+	prefHold         = "longPollHold"
 	prefHeartbeat    = "heartbeat"
 	prefPingText     = "pingText"
 	prefPongText     = "pongText"
@@ -37,6 +38,7 @@ func loadSettings(p fyne.Preferences) Settings {
 	d := DefaultSettings()
 	s := Settings{
 		PollInterval:       prefDuration(p, prefPollInterval, d.PollInterval),
+		Hold:               prefDuration(p, prefHold, d.Hold),
 		Heartbeat:          prefDuration(p, prefHeartbeat, d.Heartbeat),
 		PingText:           p.StringWithFallback(prefPingText, d.PingText),
 		PongText:           p.StringWithFallback(prefPongText, d.PongText),
@@ -56,6 +58,7 @@ func loadSettings(p fyne.Preferences) Settings {
 
 func saveSettings(p fyne.Preferences, s Settings) {
 	p.SetString(prefPollInterval, shortDuration(s.PollInterval))
+	p.SetString(prefHold, shortDuration(s.Hold))
 	p.SetString(prefHeartbeat, shortDuration(s.Heartbeat))
 	p.SetString(prefPingText, s.PingText)
 	p.SetString(prefPongText, s.PongText)

@@ -51,12 +51,13 @@ type feedFlags struct {
 func (f *feedFlags) register(fs *flag.FlagSet, full bool) {
 	f.settings = DefaultSettings()
 	fs.StringVar(&f.url, "url", "", "`URL` of the feed: http(s):// or ws(s):// (required)")
-	fs.Func("transport", "`transport`: auto, poll, ws or sse (default auto)", func(s string) error {
+	fs.Func("transport", "`transport`: auto, poll, longpoll, ws or sse (default auto)", func(s string) error {
 		t, err := feeds.ParseTransport(s)
 		f.transport = t
 		return err
 	})
 	fs.DurationVar(&f.settings.PollInterval, "interval", f.settings.PollInterval, "poll `interval` (poll transport)")
+	fs.DurationVar(&f.settings.Hold, "hold", f.settings.Hold, "how long the server may hold a request (longpoll transport; a `duration`)")
 	fs.Func("header", "request header `\"Name: value\"`, sent with every request; repeat for more", func(s string) error {
 		if _, _, err := parseHeader(s); err != nil {
 			return err

@@ -17,6 +17,7 @@ import (
 // into Settings, or says what is wrong.
 type settingsForm struct {
 	poll, heartbeat, ping, pong *widget.Entry
+	hold                        *widget.Entry
 	headers                     *widget.Entry
 	readLimit, history          *widget.Entry
 	timeSource                  *widget.RadioGroup
@@ -34,6 +35,7 @@ const (
 func newSettingsForm(s Settings) *settingsForm {
 	f := &settingsForm{
 		poll:         widget.NewEntry(),
+		hold:         widget.NewEntry(),
 		heartbeat:    widget.NewEntry(),
 		ping:         widget.NewEntry(),
 		pong:         widget.NewEntry(),
@@ -46,6 +48,7 @@ func newSettingsForm(s Settings) *settingsForm {
 		insecureOK:   widget.NewLabel("Certificates are checked (recommended)."),
 	}
 	f.poll.SetText(shortDuration(s.PollInterval))
+	f.hold.SetText(shortDuration(s.Hold))
 	f.heartbeat.SetText(shortDuration(s.Heartbeat))
 	f.ping.SetText(s.PingText)
 	f.ping.SetPlaceHolder("none (e.g. ping)")
@@ -83,6 +86,7 @@ func newSettingsForm(s Settings) *settingsForm {
 func (f *settingsForm) items() []*widget.FormItem {
 	return []*widget.FormItem{
 		{Text: "Poll interval", Widget: f.poll, HintText: "Polling: time between requests, e.g. 1s, 500ms"},
+		{Text: "Long-poll hold", Widget: f.hold, HintText: "Long polling: how long the server may hold a request, e.g. 30s"},
 		{Text: "Heartbeat", Widget: f.heartbeat, HintText: "WebSocket ping interval; a silent server is dropped after two"},
 		{Text: "Text heartbeat", Widget: container.NewGridWithColumns(2, f.ping, f.pong), HintText: "Sent on an idle WebSocket, and the server's reply (never charted)"},
 		{Text: "Request headers", Widget: f.headers, HintText: "One \"Name: value\" a line, sent with every request"},
@@ -106,6 +110,7 @@ func (f *settingsForm) read() (Settings, error) {
 		return d
 	}
 	s.PollInterval = dur(f.poll, "Poll interval")
+	s.Hold = dur(f.hold, "Long-poll hold")
 	s.Heartbeat = dur(f.heartbeat, "Heartbeat")
 	s.History = dur(f.history, "History")
 	s.PingText = strings.TrimSpace(f.ping.Text)

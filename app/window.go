@@ -393,7 +393,8 @@ func (u *UI) setTransport(t feeds.Transport) {
 }
 
 // hubPaths are the hub's endpoints per transport.
-var hubPaths = map[feeds.Transport]string{feeds.Poll: "/poll", feeds.WebSocket: "/ws", feeds.SSE: "/sse"}
+// /poll serves both polling and long polling.
+var hubPaths = map[feeds.Transport]string{feeds.Poll: "/poll", feeds.LongPoll: "/poll", feeds.WebSocket: "/ws", feeds.SSE: "/sse"}
 
 // hubURLFor rewrites a hub URL (one whose path ends in /ws, /sse or
 // /poll) for transport t: the matching path, and a ws scheme for
@@ -555,7 +556,7 @@ func (u *UI) Close() {
 	}
 }
 
-const windowUsage = `Usage: feedscope [--url URL] [--transport auto|poll|ws|sse]
+const windowUsage = `Usage: feedscope [--url URL] [--transport auto|poll|longpoll|ws|sse]
 
 Open the Feedscope window. Without --url it reconnects to the last URL, or
 on first launch starts the built-in demo feed and shows it.
@@ -569,7 +570,7 @@ func Window(ctx context.Context, args []string, usage string, stdout, stderr io.
 	fs := flag.NewFlagSet("feedscope", flag.ContinueOnError)
 	var opts Options
 	fs.StringVar(&opts.URL, "url", "", "connect to this `URL` (http(s):// or ws(s)://)")
-	fs.Func("transport", "`transport`: auto, poll, ws or sse (default: auto with --url, else the last one used)", func(s string) error {
+	fs.Func("transport", "`transport`: auto, poll, longpoll, ws or sse (default: auto with --url, else the last one used)", func(s string) error {
 		t, err := feeds.ParseTransport(s)
 		opts.Transport, opts.TransportSet = t, true
 		return err

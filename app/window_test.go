@@ -262,6 +262,7 @@ func TestSettingsPersistAndSecretsStayHidden(t *testing.T) {
 	f := u.settingsForm
 	f.poll.SetText("")
 	test.Type(f.poll, "200ms")
+	f.hold.SetText("45s")
 	f.headers.SetText("Authorization: " + token)
 	f.ping.SetText("ping")
 	f.pong.SetText("pong")
@@ -300,7 +301,7 @@ func TestSettingsPersistAndSecretsStayHidden(t *testing.T) {
 	// A new instance starts with what was saved.
 	u2 := newTestUI(t, a, Options{})
 	want := Settings{
-		PollInterval: 200 * time.Millisecond, Heartbeat: feeds.DefaultHeartbeat,
+		PollInterval: 200 * time.Millisecond, Hold: 45 * time.Second, Heartbeat: feeds.DefaultHeartbeat,
 		PingText: "ping", PongText: "pong", Headers: []string{"Authorization: " + token},
 		ReadLimit: feeds.DefaultReadLimit, History: 30 * time.Minute, ArrivalTime: true, InsecureSkipVerify: true,
 	}
@@ -325,6 +326,8 @@ func TestSettingsDialogRejectsNonsense(t *testing.T) {
 	}{
 		{"poll", f.poll, "fast", "Poll interval"},
 		{"poll range", f.poll, "1ns", "poll interval"},
+		{"hold", f.hold, "long", "Long-poll hold"},
+		{"hold range", f.hold, "500ms", "long-poll hold"},
 		{"history", f.history, "-1h", "history"},
 		{"read limit", f.readLimit, "0", "Read limit"},
 		{"header", f.headers, "no colon here", "header line 1"},
@@ -476,6 +479,8 @@ func TestHubURLFor(t *testing.T) {
 	}{
 		{"http://127.0.0.1:8080/sse", feeds.WebSocket, "ws://127.0.0.1:8080/ws", true},
 		{"ws://127.0.0.1:8080/ws", feeds.Poll, "http://127.0.0.1:8080/poll", true},
+		{"ws://127.0.0.1:8080/ws", feeds.LongPoll, "http://127.0.0.1:8080/poll", true},
+		{"http://127.0.0.1:8080/poll", feeds.LongPoll, "http://127.0.0.1:8080/poll", false},
 		{"https://h.example/feed/poll?x=1", feeds.SSE, "https://h.example/feed/sse?x=1", true},
 		{"wss://h.example/sse", feeds.WebSocket, "wss://h.example/ws", true},
 		{"http://127.0.0.1:8080/sse", feeds.Auto, "http://127.0.0.1:8080/sse", false},

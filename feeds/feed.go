@@ -22,11 +22,17 @@ const (
 	WebSocket
 	// SSE reads a text/event-stream (Server-Sent Events).
 	SSE
+	// LongPoll sends one GET after another, each of which the server may
+	// hold until it has something new (Prefer: wait), carrying the cursor
+	// in the conditional headers as Poll does. Auto never chooses it: a
+	// response does not tell a long-polling server from a polling one.
+	LongPoll
 )
 
-var transportNames = [...]string{Auto: "auto", Poll: "poll", WebSocket: "ws", SSE: "sse"}
+var transportNames = [...]string{Auto: "auto", Poll: "poll", WebSocket: "ws", SSE: "sse", LongPoll: "longpoll"}
 
-// String returns the short name used on the command line: auto, poll, ws, sse.
+// String returns the short name used on the command line: auto, poll, ws,
+// sse, longpoll.
 func (t Transport) String() string {
 	if t >= 0 && int(t) < len(transportNames) {
 		return transportNames[t]
@@ -34,7 +40,8 @@ func (t Transport) String() string {
 	return fmt.Sprintf("Transport(%d)", int(t))
 }
 
-// Title returns the name shown in menus: Auto, Polling, WebSocket, SSE.
+// Title returns the name shown in menus: Auto, Polling, WebSocket, SSE,
+// Long polling.
 func (t Transport) Title() string {
 	switch t {
 	case Auto:
@@ -45,15 +52,17 @@ func (t Transport) Title() string {
 		return "WebSocket"
 	case SSE:
 		return "SSE"
+	case LongPoll:
+		return "Long polling"
 	}
 	return t.String()
 }
 
 // Transports lists every transport in menu order.
-var Transports = []Transport{Auto, Poll, WebSocket, SSE}
+var Transports = []Transport{Auto, Poll, LongPoll, WebSocket, SSE}
 
 // ParseTransport accepts the names String and Title return, in any case,
-// plus "polling", "websocket" and "" (Auto).
+// plus "polling", "websocket", "long-poll" and "" (Auto).
 func ParseTransport(s string) (Transport, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "", "auto":
@@ -64,8 +73,10 @@ func ParseTransport(s string) (Transport, error) {
 		return WebSocket, nil
 	case "sse", "eventsource", "event-stream":
 		return SSE, nil
+	case "longpoll", "long-poll", "longpolling", "long polling":
+		return LongPoll, nil
 	}
-	return Auto, fmt.Errorf("feeds: unknown transport %q (want auto, poll, ws or sse)", s)
+	return Auto, fmt.Errorf("feeds: unknown transport %q (want auto, poll, longpoll, ws or sse)", s)
 }
 
 // Defaults for the zero values of Config's fields.
@@ -75,6 +86,7 @@ const (
 	DefaultHandshakeTimeout = 10 * time.Second
 	DefaultHeartbeat        = 15 * time.Second
 	DefaultReadLimit        = 1 << 20
+	DefaultHold             = 30 * time.Second
 )
 
 // Config describes a feed. Its zero value, given a URL, is a working feed:
@@ -91,11 +103,18 @@ type Config struct {
 	// NAME, read when Run starts; an unset one stops the feed.
 	Header http.Header
 
-	// PollInterval is the time between polls. Default 1 s.
+	// PollInterval is the time between polls. Long polling waits at least
+	// this long between requests that bring nothing new, so a server that
+	// does not hold requests is not hammered. Default 1 s.
 	PollInterval time.Duration
 	// RequestTimeout bounds one poll request, and the time to receive the
 	// response headers of an SSE stream. Default 10 s.
 	RequestTimeout time.Duration
+	// Hold is how long a long-polling request may wait at the server for
+	// something new, asked for with Prefer: wait=N (whole seconds,
+	// rounded up). The request itself times out RequestTimeout later.
+	// Default 30 s.
+	Hold time.Duration
 	// HandshakeTimeout bounds a WebSocket handshake. Default 10 s.
 	HandshakeTimeout time.Duration
 	// Heartbeat is the WebSocket ping interval: a peer that answers
@@ -132,6 +151,7 @@ func (c Config) pollInterval() time.Duration {
 func (c Config) requestTimeout() time.Duration {
 	return orDefault(c.RequestTimeout, DefaultRequestTimeout)
 }
+func (c Config) hold() time.Duration { return orDefault(c.Hold, DefaultHold) }
 func (c Config) handshakeTimeout() time.Duration {
 	return orDefault(c.HandshakeTimeout, DefaultHandshakeTimeout)
 }

@@ -12,10 +12,48 @@ import (
 )
 
 // pollState is what a poller remembers between requests: the validators
-// of the last 200, sent back so that the server can answer 304.
+// of the last 200, sent back so that the server can answer 304 or, for a
+// server that keeps a message log, hand out the next message (the cursor).
 type pollState struct {
 	etag         string
 	lastModified string
+	// dateInCursor: the server listed If-Modified-Since in Vary, so its
+	// cursor is the pair of validators (nchan's: Last-Modified is the
+	// message's second, ETag its place within that second).
+	dateInCursor bool
+}
+
+// setConditional adds the cursor to a request. If-Modified-Since goes
+// only where the ETag cannot say it alone: when there is no ETag, or the
+// server said it reads both. HTTP dates have whole seconds, so a server
+// that judged by the date a request that also carries an ETag could
+// answer 304 for a message published in the same second as the last one.
+func (p pollState) setConditional(h http.Header) {
+	if p.etag != "" {
+		h.Set("If-None-Match", p.etag)
+	}
+	if p.lastModified != "" && (p.etag == "" || p.dateInCursor) {
+		h.Set("If-Modified-Since", p.lastModified)
+	}
+}
+
+// moved reports whether p is a cursor other than before: the server
+// handed out something new.
+func (p pollState) moved(before pollState) bool {
+	return (p.etag != "" || p.lastModified != "") &&
+		(p.etag != before.etag || p.lastModified != before.lastModified)
+}
+
+// varies reports whether a response's Vary lists header.
+func varies(resp *http.Response, header string) bool {
+	for _, v := range resp.Header.Values("Vary") {
+		for _, name := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(name), header) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 const pollAccept = "application/json, text/plain;q=0.9, */*;q=0.8"
@@ -57,12 +95,7 @@ func (s *supervisor) pollOnce(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.poll.etag != "" {
-		req.Header.Set("If-None-Match", s.poll.etag)
-	}
-	if s.poll.lastModified != "" {
-		req.Header.Set("If-Modified-Since", s.poll.lastModified)
-	}
+	s.poll.setConditional(req.Header)
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return s.wrapNetErr("poll", err)
@@ -103,7 +136,11 @@ func (s *supervisor) takePoll(resp *http.Response) error {
 	if err != nil {
 		return s.wrapNetErr("poll", err)
 	}
-	s.poll = pollState{etag: resp.Header.Get("ETag"), lastModified: resp.Header.Get("Last-Modified")}
+	s.poll = pollState{
+		etag:         resp.Header.Get("ETag"),
+		lastModified: resp.Header.Get("Last-Modified"),
+		dateInCursor: varies(resp, "If-Modified-Since"),
+	}
 	s.markConnected()
 	if len(body) > 0 {
 		s.emitMessage(Message{Data: body, ContentType: resp.Header.Get("Content-Type"), Time: s.clk.Now()})

@@ -113,7 +113,7 @@ func (s *supervisor) init() error {
 	if u.Host == "" {
 		return &ConfigError{Msg: fmt.Sprintf("feeds: URL %q has no host", redact(u))}
 	}
-	if s.transport < Auto || s.transport > SSE {
+	if s.transport < Auto || s.transport > LongPoll {
 		return &ConfigError{Msg: fmt.Sprintf("feeds: unknown transport %d", int(s.transport))}
 	}
 	if s.transport == Auto && (u.Scheme == "ws" || u.Scheme == "wss") {
@@ -179,6 +179,8 @@ func (s *supervisor) connect(ctx context.Context) error {
 		return s.runWS(ctx)
 	case SSE:
 		return s.runSSE(ctx)
+	case LongPoll:
+		return s.runLongPoll(ctx)
 	}
 	return fmt.Errorf("feeds: unknown transport %d", int(s.transport))
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,19 +28,21 @@ func BenchmarkTransport(b *testing.B) {
 			io.WriteString(w, `{"cpu":12.5,"load":0.42}`)
 		}))
 		defer srv.Close()
-		bare := func(n int) {
-			c := &http.Client{Transport: &http.Transport{}}
-			defer c.CloseIdleConnections()
-			for i := 0; i < n; i++ {
-				resp, err := c.Get(srv.URL)
-				if err != nil {
-					b.Fatal(err)
-				}
-				io.ReadAll(resp.Body)
-				resp.Body.Close()
-			}
-		}
-		compare(b, bare, Config{URL: srv.URL, Transport: Poll, PollInterval: time.Nanosecond})
+		compare(b, bareGets(b, srv.URL), Config{URL: srv.URL, Transport: Poll, PollInterval: time.Nanosecond})
+	})
+
+	b.Run("longpoll", func(b *testing.B) {
+		// Always a message after the client's cursor, as a long-poll
+		// server with a backlog answers: every request gets the next one
+		// at once.
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n, _ := strconv.ParseUint(strings.Trim(r.Header.Get("If-None-Match"), `"`), 10, 64)
+			w.Header().Set("ETag", `"`+strconv.FormatUint(n+1, 10)+`"`)
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"cpu":12.5,"load":0.42}`)
+		}))
+		defer srv.Close()
+		compare(b, bareGets(b, srv.URL), Config{URL: srv.URL, Transport: LongPoll})
 	})
 
 	b.Run("ws", func(b *testing.B) {
@@ -121,6 +124,29 @@ func BenchmarkTransport(b *testing.B) {
 		}
 		compare(b, bare, Config{URL: srv.URL, Transport: SSE})
 	})
+}
+
+// bareGets is a plain net/http loop of n GETs of url, each sending back
+// the ETag of the previous response as a poller does.
+func bareGets(b *testing.B, url string) func(n int) {
+	return func(n int) {
+		c := &http.Client{Transport: &http.Transport{}}
+		defer c.CloseIdleConnections()
+		etag := ""
+		for i := 0; i < n; i++ {
+			req, _ := http.NewRequest(http.MethodGet, url, nil)
+			if etag != "" {
+				req.Header.Set("If-None-Match", etag)
+			}
+			resp, err := c.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			etag = resp.Header.Get("ETag")
+			io.ReadAll(resp.Body)
+			resp.Body.Close()
+		}
+	}
 }
 
 // compare times messages through a bare loop and through Run, in

@@ -223,6 +223,7 @@ func keyName(path []string) string {
 // settingKeys maps FeedSettings fields to their keys in a file.
 var settingKeys = map[string]string{
 	"PollInterval": "interval",
+	"Hold":         "hold",
 	"Heartbeat":    "heartbeat",
 	"PongText":     "pong_text",
 	"ReadLimit":    "read_limit",

@@ -96,7 +96,7 @@ func TestSplitSeriesName(t *testing.T) {
 func TestFeedConfig(t *testing.T) {
 	t.Setenv("TOKEN", "t0k")
 	s := FeedSettings{
-		PollInterval: 2 * time.Second, Heartbeat: 20 * time.Second, PingText: "ping", PongText: "pong",
+		PollInterval: 2 * time.Second, Hold: 45 * time.Second, Heartbeat: 20 * time.Second, PingText: "ping", PongText: "pong",
 		Headers:   []string{"Authorization: Bearer ${TOKEN}", "X-Static: v"},
 		ReadLimit: 1 << 16, History: time.Minute, ArrivalTime: true, InsecureSkipVerify: true,
 	}
@@ -112,7 +112,7 @@ func TestFeedConfig(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Config = %+v\nwant %+v", got, want)
 	}
-	if got.URL != f.URL || got.Transport != feeds.WebSocket || got.PollInterval != 2*time.Second || got.Heartbeat != 20*time.Second ||
+	if got.URL != f.URL || got.Transport != feeds.WebSocket || got.PollInterval != 2*time.Second || got.Hold != 45*time.Second || got.Heartbeat != 20*time.Second ||
 		got.PingText != "ping" || got.PongText != "pong" || got.ReadLimit != 1<<16 || !got.InsecureSkipVerify ||
 		got.Header.Get("X-Static") != "v" || got.Header.Get("Authorization") != "Bearer ${TOKEN}" {
 		t.Errorf("Config lost or expanded a setting: %+v", got)

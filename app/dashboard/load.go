@@ -313,7 +313,7 @@ func (l *loader) window(v any) time.Duration {
 }
 
 // feedKeys are a [[feed]]'s keys, in the order Save writes them.
-var feedKeys = []string{"name", "url", "transport", "interval", "heartbeat", "ping_text", "pong_text",
+var feedKeys = []string{"name", "url", "transport", "interval", "hold", "heartbeat", "ping_text", "pong_text",
 	"headers", "read_limit", "history", "time", "insecure_skip_verify"}
 
 func (l *loader) feed(t map[string]any, path []string) Feed {
@@ -323,12 +323,13 @@ func (l *loader) feed(t map[string]any, path []string) Feed {
 	if s := l.str(t, path, "transport"); s != "" {
 		tr, err := feeds.ParseTransport(s)
 		if err != nil {
-			l.fail(at(path, "transport"), "unknown transport %q (want auto, poll, ws or sse)", s)
+			l.fail(at(path, "transport"), "unknown transport %q (want auto, poll, longpoll, ws or sse)", s)
 		}
 		f.Transport = tr
 	}
 	f.Settings = FeedSettings{
 		PollInterval:       l.duration(t, path, "interval", def.PollInterval),
+		Hold:               l.duration(t, path, "hold", def.Hold),
 		Heartbeat:          l.duration(t, path, "heartbeat", def.Heartbeat),
 		PingText:           l.str(t, path, "ping_text"),
 		PongText:           l.str(t, path, "pong_text"),

@@ -43,6 +43,7 @@ func (d *Dashboard) Marshal() ([]byte, error) {
 			w.kv("transport", quote(f.Transport.String()))
 		}
 		w.duration("interval", s.PollInterval, def.PollInterval)
+		w.duration("hold", s.Hold, def.Hold)
 		w.duration("heartbeat", s.Heartbeat, def.Heartbeat)
 		if s.PingText != "" {
 			w.kv("ping_text", quote(s.PingText))

@@ -22,7 +22,7 @@ func roundTripCases(t testing.TB) map[string]*Dashboard {
 	}
 	every := DefaultFeedSettings()
 	every = FeedSettings{
-		PollInterval: 250 * time.Millisecond, Heartbeat: 90 * time.Second, PingText: "ping", PongText: "pong",
+		PollInterval: 250 * time.Millisecond, Hold: 50 * time.Second, Heartbeat: 90 * time.Second, PingText: "ping", PongText: "pong",
 		Headers: []string{
 			"Accept: application/json",
 			"Authorization: Bearer ${TOKEN}",

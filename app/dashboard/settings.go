@@ -18,6 +18,9 @@ import (
 type FeedSettings struct {
 	// PollInterval is the time between polls (Polling transport).
 	PollInterval time.Duration
+	// Hold is how long a long-polling request may wait at the server
+	// (sent as Prefer: wait=N).
+	Hold time.Duration
 	// Heartbeat is the WebSocket ping interval; PingText/PongText add the
 	// optional text heartbeat ("ping" answered by "pong").
 	Heartbeat time.Duration
@@ -43,6 +46,8 @@ type FeedSettings struct {
 const (
 	MinPollInterval = 10 * time.Millisecond
 	MaxPollInterval = 24 * time.Hour
+	MinHold         = time.Second
+	MaxHold         = 10 * time.Minute
 	MinHeartbeat    = 100 * time.Millisecond
 	MaxHeartbeat    = time.Hour
 	MinReadLimit    = 1 << 10
@@ -56,6 +61,7 @@ const (
 func DefaultFeedSettings() FeedSettings {
 	return FeedSettings{
 		PollInterval: feeds.DefaultPollInterval,
+		Hold:         feeds.DefaultHold,
 		Heartbeat:    feeds.DefaultHeartbeat,
 		ReadLimit:    feeds.DefaultReadLimit,
 		History:      time.Hour,
@@ -77,6 +83,9 @@ func (s FeedSettings) problems() []settingProblem {
 	}
 	if s.PollInterval < MinPollInterval || s.PollInterval > MaxPollInterval {
 		add("PollInterval", "poll interval %v: want %v to %v", s.PollInterval, MinPollInterval, MaxPollInterval)
+	}
+	if s.Hold < MinHold || s.Hold > MaxHold {
+		add("Hold", "long-poll hold %v: want %v to %v", s.Hold, MinHold, MaxHold)
 	}
 	if s.Heartbeat < MinHeartbeat || s.Heartbeat > MaxHeartbeat {
 		add("Heartbeat", "heartbeat %v: want %v to %v", s.Heartbeat, MinHeartbeat, MaxHeartbeat)
@@ -122,6 +131,7 @@ func (s FeedSettings) Config(url string, t feeds.Transport) (feeds.Config, error
 		Transport:          t,
 		Header:             h,
 		PollInterval:       s.PollInterval,
+		Hold:               s.Hold,
 		Heartbeat:          s.Heartbeat,
 		PingText:           s.PingText,
 		PongText:           s.PongText,

@@ -23,9 +23,11 @@ Endpoints:
   GET /         this server's endpoints and a live view of the stream
   GET /sse      text/event-stream; resumes after Last-Event-ID
   GET /ws       WebSocket; every message as text; "ping" is answered "pong"
-  GET /poll     the newest message (ETag, Last-Modified, 304 when unchanged)
+  GET /poll     the newest message (ETag, Last-Modified, 304 when unchanged);
+                with Prefer: wait=N (at most 60) a long poll: the message
+                after the one If-None-Match names, held until there is one
   GET /poll?since=ID
-                the messages after ID as a JSON array
+                the messages after ID as a JSON array (held likewise)
   GET /healthz  health and counters as JSON
 
 Sources (one of):

@@ -7,7 +7,9 @@
 // A Hub keeps a bounded log of the most recent events. Every event gets the
 // next id of one increasing sequence; SSE clients resume after the last id
 // they have (Last-Event-ID) and pollers ask for the events after an id
-// (?since=ID). Messages come from a source: the built-in signal generator
+// (?since=ID). A poll that says Prefer: wait=N is a long poll: it is held
+// until there is something new, and its If-None-Match names the last id it
+// has, so it gets the one after. Messages come from a source: the built-in signal generator
 // (RunGenerator), a Redis pub/sub channel carrying flask-sse messages
 // (RunRedis), or lines of text (RunLines, used for standard input).
 //
