@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -167,13 +168,9 @@ const heartbeatSlack = 150 * time.Millisecond
 // of quiet, and the replies keep the connection.
 func TestWebSocketTextHeartbeatDespiteProtocolPongs(t *testing.T) {
 	pings := make(chan int, 100) // connection number of each text ping
-	var mu sync.Mutex
-	conns := 0
+	var conns atomic.Int32
 	srv := wsServer(t, func(c *websocket.Conn, r *http.Request) {
-		mu.Lock()
-		conns++
-		n := conns
-		mu.Unlock()
+		n := int(conns.Add(1))
 		c.WriteMessage(websocket.TextMessage, []byte("1"))
 		for { // the default ping handler answers protocol pings while reading
 			_, data, err := c.ReadMessage()
