@@ -12,9 +12,9 @@ func TestBackoffDelays(t *testing.T) {
 		b    Backoff
 		want []time.Duration
 	}{
-		{"defaults double and cap at 30s", Backoff{Rand: mid},
+		{"defaults double and cap at 10s", Backoff{Rand: mid},
 			[]time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second,
-				4 * time.Second, 8 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second}},
+				4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}},
 		{"custom", Backoff{Initial: time.Second, Max: 5 * time.Second, Factor: 3, Jitter: -1},
 			[]time.Duration{time.Second, 3 * time.Second, 5 * time.Second, 5 * time.Second}},
 	}

@@ -18,12 +18,6 @@ func Run(ctx context.Context, cfg Config, h Handler) error {
 	return newSupervisor(cfg, h, realClock{}).run(ctx)
 }
 
-// stableAfter is how long a connection must stay up, delivering data,
-// before a later failure counts as a fresh start rather than one more
-// failure in a row: a server that accepts, sends one message and hangs up
-// again must not reset the backoff into a tight loop.
-const stableAfter = 2 * time.Second
-
 // supervisor is the one reconnect loop of a feed (the original article's
 // lockReconnect: there is never a second). Every connection attempt runs
 // on its goroutine, and so does every call of the Handler.
@@ -59,11 +53,19 @@ func (s *supervisor) run(ctx context.Context) error {
 	defer s.httpTr.CloseIdleConnections()
 	s.emitStatus(Status{State: Connecting})
 
-	attempt := 0
+	attempt := 0 // attempts in a row that delivered nothing
 	for {
 		start := s.clk.Now()
 		s.connected, s.delivered = false, false
+		// A server's retry: holds until a connection that reached the
+		// server brings none; an attempt that never got an answer says
+		// nothing about it.
+		retry := s.serverRetry
+		s.serverRetry = 0
 		err := s.connect(ctx)
+		if !s.connected {
+			s.serverRetry = retry
+		}
 		if ctx.Err() != nil {
 			s.emitStatus(Status{State: Stopped})
 			return nil
@@ -75,16 +77,13 @@ func (s *supervisor) run(ctx context.Context) error {
 			s.emitStatus(Status{State: Stopped, Err: err})
 			return err
 		}
-		if s.delivered && s.clk.Now().Sub(start) >= stableAfter {
+		if s.delivered {
+			// The link works, even if it drops often: come back at the
+			// first step, not after the failures before it.
 			attempt = 0
 		}
 		attempt++
-		delay := s.cfg.Backoff.Delay(attempt)
-		if hint := retryHint(err); hint > 0 {
-			delay = hint
-		} else if s.serverRetry > delay {
-			delay = s.serverRetry
-		}
+		delay := s.nextDelay(err, attempt, start)
 		s.emitStatus(Status{State: Reconnecting, Attempt: attempt, Delay: delay, Err: err})
 		fire, stop := s.clk.After(delay)
 		select {
@@ -95,6 +94,29 @@ func (s *supervisor) run(ctx context.Context) error {
 		case <-fire:
 		}
 	}
+}
+
+// nextDelay is the wait before retry number attempt, after a connection
+// that started at start ended with err. The server's word comes first:
+// Retry-After on a 429 or 503, then an SSE retry: field, which sets the
+// delay exactly (as a browser's EventSource does) but never past the cap.
+// Otherwise the backoff decides, and after a connection that delivered,
+// the next one starts no sooner than the floor after it.
+func (s *supervisor) nextDelay(err error, attempt int, start time.Time) time.Duration {
+	if hint := retryHint(err); hint > 0 {
+		return hint
+	}
+	b := s.cfg.Backoff
+	if s.serverRetry > 0 {
+		return min(s.serverRetry, b.max())
+	}
+	delay := b.Delay(attempt)
+	if s.delivered {
+		if wait := start.Add(b.floor()).Sub(s.clk.Now()); wait > delay {
+			delay = wait
+		}
+	}
+	return delay
 }
 
 // init checks the URL and builds the HTTP client shared by every attempt.

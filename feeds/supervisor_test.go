@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -139,71 +140,267 @@ func TestTLSVerifiedByDefault(t *testing.T) {
 	f.messages(t, 1)
 }
 
-// A connection that stayed up and delivered data resets the backoff; one
-// that fails at once does not.
-func TestBackoffResetsAfterStableConnection(t *testing.T) {
-	// 2 failures, 5 good polls (5 s of fake time), 2 failures, then good.
-	h, _ := scripted(500, 500, 200, 200, 200, 200, 200, 500, 500, 200)
+// A connection that delivered data resets the backoff; attempts that
+// deliver nothing escalate.
+func TestBackoffResetsAfterDelivery(t *testing.T) {
+	// 2 failures, one good poll, 2 failures, then good. (The good
+	// connection lasts one 1 s poll interval, so the floor has passed.)
+	h, _ := scripted(500, 500, 200, 500, 500, 200)
 	srv := serve(t, h)
 	f := start(t, Config{URL: srv.URL, Transport: Poll, Backoff: Backoff{Jitter: -1}}, newFakeClock())
-	var attempts []int
-	for len(attempts) < 4 {
-		attempts = append(attempts, f.waitState(t, Reconnecting).Attempt)
+	var got []Status
+	for len(got) < 4 {
+		got = append(got, f.waitState(t, Reconnecting))
 	}
-	want := []int{1, 2, 1, 2}
-	for i := range want {
-		if attempts[i] != want[i] {
-			t.Fatalf("attempts %v, want %v", attempts, want)
+	want := []struct {
+		attempt int
+		delay   time.Duration
+	}{{1, 250 * time.Millisecond}, {2, 500 * time.Millisecond}, {1, 250 * time.Millisecond}, {2, 500 * time.Millisecond}}
+	for i, w := range want {
+		if got[i].Attempt != w.attempt || got[i].Delay != w.delay {
+			t.Fatalf("reconnect %d: attempt %d after %v, want attempt %d after %v",
+				i+1, got[i].Attempt, got[i].Delay, w.attempt, w.delay)
 		}
 	}
 }
 
-func TestOneAttemptInFlight(t *testing.T) {
-	// A listener that accepts and drops at once: every attempt fails fast.
-	// The supervisor must still wait its delay between attempts, never
-	// overlapping them.
+// A link that drops every 1.2 s while every connection works: a server
+// that fails after every 60 messages at 50 messages/s, for a minute. The
+// feed never waits more than one floor: no silence reaches 1 s, and every
+// retry comes at the first step.
+func TestFlappingLinkStaysContinuous(t *testing.T) {
+	var n atomic.Int64
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1)%61 == 0 {
+			http.Error(w, "upstream restarting", http.StatusBadGateway)
+			return
+		}
+		io.WriteString(w, "1")
+	}))
+	const interval = 20 * time.Millisecond
+	f := start(t, Config{URL: srv.URL, Transport: Poll, PollInterval: interval}, newFakeClock())
+	var first, prev time.Time
+	var longest time.Duration
+	msgs, drops := 0, 0
+	for {
+		e := f.waitFor(t, "an event", func(Event) bool { return true })
+		if e.Kind == KindStatus {
+			if e.Status.State == Reconnecting {
+				drops++
+				if e.Status.Attempt != 1 || e.Status.Delay > 500*time.Millisecond {
+					t.Fatalf("after a connection that delivered: attempt %d, next try in %v; want attempt 1 within 0.5 s",
+						e.Status.Attempt, e.Status.Delay)
+				}
+			}
+			continue
+		}
+		msgs++
+		at := e.Message.Time
+		if first.IsZero() {
+			first = at
+		} else {
+			longest = max(longest, at.Sub(prev))
+		}
+		prev = at
+		if at.Sub(first) >= time.Minute {
+			break
+		}
+	}
+	t.Logf("%d messages and %d drops in a minute; longest silence %v", msgs, drops, longest)
+	if longest > DefaultBackoffFloor {
+		t.Errorf("the feed fell silent for %v; a link that works must be back within the %v floor", longest, DefaultBackoffFloor)
+	}
+	if drops < 30 {
+		t.Errorf("only %d drops: the server did not flap as meant", drops)
+	}
+}
+
+// A server that accepts, sends one message and hangs up is reconnected to
+// once per floor, not in a tight loop and not with a growing delay.
+func TestFloorBetweenConnectionStarts(t *testing.T) {
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sseHeaders(w)
+		io.WriteString(w, "data: 1\n\n")
+	}))
+	f := start(t, Config{URL: srv.URL, Transport: SSE, Backoff: Backoff{Jitter: -1}}, newFakeClock())
+	var starts []time.Time
+	for len(starts) < 6 {
+		e := f.waitFor(t, "Connected or Reconnecting", func(e Event) bool {
+			return e.Kind == KindStatus && (e.Status.State == Connected || e.Status.State == Reconnecting)
+		})
+		if e.Status.State == Connected {
+			starts = append(starts, e.Status.Time)
+			continue
+		}
+		if e.Status.Attempt != 1 || e.Status.Delay != DefaultBackoffFloor {
+			t.Fatalf("attempt %d after %v, want attempt 1 after the %v floor", e.Status.Attempt, e.Status.Delay, DefaultBackoffFloor)
+		}
+	}
+	for i := 1; i < len(starts); i++ {
+		if d := starts[i].Sub(starts[i-1]); d < DefaultBackoffFloor {
+			t.Fatalf("connections %d and %d started %v apart", i, i+1, d)
+		}
+	}
+}
+
+// Attempts that deliver nothing escalate to the cap.
+func TestRefusedPortEscalatesToCap(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var open, maxOpen atomic.Int32
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now: every attempt is refused
+	for _, tr := range []Transport{Poll, SSE, WebSocket} {
+		t.Run(tr.String(), func(t *testing.T) {
+			f := start(t, Config{URL: "http://" + addr, Transport: tr, Backoff: Backoff{Jitter: -1}}, newFakeClock())
+			want := []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second,
+				4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}
+			for i, w := range want {
+				st := f.waitState(t, Reconnecting)
+				if st.Attempt != i+1 || st.Delay != w {
+					t.Fatalf("attempt %d after %v (%v); want attempt %d after %v", st.Attempt, st.Delay, st.Err, i+1, w)
+				}
+			}
+		})
+	}
+}
+
+// retry: sets the next delay exactly, is cleared by a connection that
+// brings none, and cannot push the delay past the cap.
+func TestSSERetryPolicy(t *testing.T) {
+	// Each connection sends the next script entry as its whole stream and
+	// hangs up (the last entry repeats).
+	serveScript := func(t *testing.T, script ...string) string {
+		var n atomic.Int32
+		srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			i := int(n.Add(1)) - 1
+			sseHeaders(w)
+			io.WriteString(w, script[min(i, len(script)-1)])
+		}))
+		return srv.URL
+	}
+	delays := func(t *testing.T, url string, b Backoff, n int) []time.Duration {
+		f := start(t, Config{URL: url, Transport: SSE, Backoff: b}, newFakeClock())
+		var out []time.Duration
+		for len(out) < n {
+			out = append(out, f.waitState(t, Reconnecting).Delay)
+		}
+		return out
+	}
+	exact := Backoff{Jitter: -1}
+	cases := []struct {
+		name   string
+		script []string
+		b      Backoff
+		want   []time.Duration
+	}{
+		{"below the backoff: exactly", []string{"retry: 100\ndata: 1\n\n"}, exact,
+			[]time.Duration{100 * time.Millisecond, 100 * time.Millisecond}},
+		{"above the backoff and the floor: exactly", []string{"retry: 3000\ndata: 1\n\n"}, exact,
+			[]time.Duration{3 * time.Second, 3 * time.Second}},
+		{"cleared when the server stops sending it", []string{"retry: 3000\ndata: 1\n\n", "data: 2\n\n"}, exact,
+			[]time.Duration{3 * time.Second, DefaultBackoffFloor, DefaultBackoffFloor}},
+		{"capped at the default cap", []string{"retry: 600000\ndata: 1\n\n"}, exact,
+			[]time.Duration{DefaultBackoffMax}},
+		{"capped at a configured cap", []string{"retry: 60000\ndata: 1\n\n"}, Backoff{Jitter: -1, Max: 2 * time.Second},
+			[]time.Duration{2 * time.Second}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := delays(t, serveScript(t, c.script...), c.b, len(c.want))
+			for i := range c.want {
+				if got[i] != c.want[i] {
+					t.Fatalf("delays %v, want %v", got, c.want)
+				}
+			}
+		})
+	}
+}
+
+// The original article's lockReconnect: one connection attempt at a time.
+// The server holds every connection open and counts those open at once,
+// while each attempt times out quickly; a second attempt started before
+// the first was given up would show as two open connections.
+func TestOneAttemptInFlight(t *testing.T) {
+	for _, tr := range []Transport{Poll, SSE, WebSocket} {
+		t.Run(tr.String(), func(t *testing.T) {
+			hs := newHoldingServer(t)
+			f := start(t, Config{URL: "http://" + hs.addr(), Transport: tr,
+				RequestTimeout: 50 * time.Millisecond, HandshakeTimeout: 50 * time.Millisecond,
+				Backoff: Backoff{Initial: 30 * time.Millisecond, Max: 60 * time.Millisecond, Jitter: -1}}, nil)
+			for i := 0; i < 10; i++ {
+				if st := f.waitState(t, Reconnecting); st.Delay <= 0 || st.Delay > 60*time.Millisecond {
+					t.Fatalf("attempt %d waits %v", st.Attempt, st.Delay)
+				}
+			}
+			f.stop(t)
+			accepted, most := hs.counts()
+			if accepted < 10 {
+				t.Fatalf("the server saw %d connections for 10 failed attempts", accepted)
+			}
+			if most != 1 {
+				t.Fatalf("%d connections open at once over %d attempts", most, accepted)
+			}
+		})
+	}
+}
+
+// holdingServer accepts every connection and keeps it open, sending
+// nothing, until the client closes it.
+type holdingServer struct {
+	ln       net.Listener
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	conns    map[net.Conn]bool
+	accepted int
+	most     int
+}
+
+func newHoldingServer(t *testing.T) *holdingServer {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &holdingServer{ln: ln, conns: map[net.Conn]bool{}}
+	hs.wg.Go(func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			n := open.Add(1)
-			if n > maxOpen.Load() {
-				maxOpen.Store(n)
-			}
-			time.Sleep(5 * time.Millisecond)
-			open.Add(-1)
+			hs.mu.Lock()
+			hs.conns[c] = true
+			hs.accepted++
+			hs.most = max(hs.most, len(hs.conns))
+			hs.mu.Unlock()
+			hs.wg.Go(func() {
+				_, _ = io.Copy(io.Discard, c) // until the client hangs up
+				hs.mu.Lock()
+				delete(hs.conns, c)
+				hs.mu.Unlock()
+				c.Close()
+			})
+		}
+	})
+	t.Cleanup(func() {
+		ln.Close()
+		hs.mu.Lock()
+		for c := range hs.conns {
 			c.Close()
 		}
-	}()
-	clk := newFakeClock()
-	f := start(t, Config{URL: "http://" + ln.Addr().String(), Transport: Poll, Backoff: Backoff{Jitter: -1}}, clk)
-	var last Status
-	for i := 0; i < 12; i++ {
-		last = f.waitState(t, Reconnecting)
-	}
-	f.stop(t)
-	ln.Close()
-	<-done
-	if maxOpen.Load() > 1 {
-		t.Fatalf("%d connection attempts at once", maxOpen.Load())
-	}
-	if last.Attempt != 12 || last.Delay != DefaultBackoffMax {
-		t.Fatalf("attempt %d waits %v, want attempt 12 at the %v cap", last.Attempt, last.Delay, DefaultBackoffMax)
-	}
-	for _, w := range clk.waits {
-		if w <= 0 || w > DefaultBackoffMax {
-			t.Fatalf("waited %v", w)
-		}
-	}
+		hs.mu.Unlock()
+		hs.wg.Wait()
+	})
+	return hs
+}
+
+func (hs *holdingServer) addr() string { return hs.ln.Addr().String() }
+
+func (hs *holdingServer) counts() (accepted, most int) {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	return hs.accepted, hs.most
 }
 
 // oneMessage serves "7" over tr and then holds a stream open until down

@@ -13,23 +13,37 @@ import (
 )
 
 const (
-	// wsWriteWait bounds one write (ping, pong, heartbeat text, close).
+	// wsWriteWait bounds one write (ping, pong, heartbeat text).
 	wsWriteWait = 10 * time.Second
 	// wsCloseGrace is how long the server gets to answer our close frame
-	// before the connection is dropped.
-	wsCloseGrace = 2 * time.Second
+	// when the feed stops; then the connection is dropped, so that
+	// stopping never waits on a peer that does not answer.
+	wsCloseGrace = 500 * time.Millisecond
 )
 
 // wsConn is one WebSocket connection: the supervisor's goroutine reads,
 // one writer goroutine does every write (gorilla/websocket allows one
 // concurrent writer; a second panics).
+//
+// Two heartbeats watch it. Protocol pings go out every interval, and any
+// frame from the server (a pong included) moves the read deadline: a peer
+// silent for two intervals is dead. The optional text heartbeat is the
+// original article's heartCheck: it counts only data messages and text
+// replies as activity, since servers (Python's websockets among them)
+// answer protocol pings by themselves even when the application behind
+// them is stuck.
 type wsConn struct {
-	s        *supervisor
-	conn     *websocket.Conn
-	hb       time.Duration
-	lastRecv atomic.Int64 // unix nanos of the last frame of any kind
-	closing  atomic.Bool  // our close frame is out: stop extending the deadline
-	pongs    chan string  // answers to the server's pings, for the writer
+	s    *supervisor
+	conn *websocket.Conn
+	hb   time.Duration
+	// lastData is when the last data message or text heartbeat reply
+	// arrived, in unix nanos.
+	lastData atomic.Int64
+	// replyLost is set when the text heartbeat went unanswered and the
+	// writer dropped the connection.
+	replyLost atomic.Bool
+	closing   atomic.Bool // our close frame is out: stop extending the deadline
+	pongs     chan string // answers to the server's pings, for the writer
 	// deadlineSet is when the read deadline last moved; only the reader
 	// (and the handlers it runs) touch it.
 	deadlineSet time.Time
@@ -58,6 +72,7 @@ func (s *supervisor) runWS(ctx context.Context) error {
 
 	w := &wsConn{s: s, conn: conn, hb: s.cfg.heartbeat(), pongs: make(chan string, 1)}
 	conn.SetReadLimit(s.cfg.readLimit())
+	w.lastData.Store(time.Now().UnixNano())
 	w.alive()
 	conn.SetPongHandler(func(string) error { w.alive(); return nil })
 	conn.SetPingHandler(func(data string) error {
@@ -68,6 +83,17 @@ func (s *supervisor) runWS(ctx context.Context) error {
 		}
 		return nil
 	})
+
+	// Stopping never waits on the server: wsCloseGrace after ctx ends the
+	// connection is dropped, whether or not the close handshake finished
+	// and whatever the writer was blocked on.
+	drop := time.AfterFunc(time.Hour, func() { conn.Close() })
+	drop.Stop()
+	unwatch := context.AfterFunc(ctx, func() { drop.Reset(wsCloseGrace) })
+	defer func() {
+		unwatch()
+		drop.Stop()
+	}()
 
 	readDone := make(chan struct{})
 	writerDone := make(chan struct{})
@@ -89,7 +115,6 @@ func (s *supervisor) runWS(ctx context.Context) error {
 func (w *wsConn) alive() { w.aliveAt(time.Now()) }
 
 func (w *wsConn) aliveAt(now time.Time) {
-	w.lastRecv.Store(now.UnixNano())
 	if now.Sub(w.deadlineSet) < w.hb/4 || w.closing.Load() {
 		return
 	}
@@ -112,6 +137,7 @@ func (w *wsConn) read() error {
 		if w.closing.Load() {
 			continue // closing: drain until the server answers our close
 		}
+		w.lastData.Store(now.UnixNano())
 		if mt == websocket.TextMessage && s.cfg.PongText != "" && string(data) == s.cfg.PongText {
 			continue // the application heartbeat's reply is never data
 		}
@@ -126,6 +152,8 @@ func (w *wsConn) readErr(err error) error {
 	var ce *websocket.CloseError
 	var ne net.Error
 	switch {
+	case w.replyLost.Load():
+		return fmt.Errorf("WebSocket: no heartbeat from %s: nothing in answer to %q within %s", w.s.url.Host, w.s.cfg.PingText, w.hb)
 	case errors.As(err, &ce):
 		if ce.Code == websocket.CloseNormalClosure || ce.Code == websocket.CloseGoingAway {
 			return errStreamEnded
@@ -139,16 +167,23 @@ func (w *wsConn) readErr(err error) error {
 	return w.s.wrapNetErr("WebSocket", err)
 }
 
-// write is the connection's only writer: protocol pings every heartbeat,
-// the optional text heartbeat when the connection has been idle, pongs,
-// and the close handshake when ctx ends.
+// write is the connection's only writer: protocol pings every interval,
+// the text heartbeat, pongs, and the close handshake when ctx ends.
 func (w *wsConn) write(ctx context.Context, readDone <-chan struct{}) {
-	// Tick twice per interval so the idle text heartbeat goes out within
-	// 1.5 intervals of silence, before the 2-interval deadline.
-	tick := time.NewTicker(w.hb / 2)
-	defer tick.Stop()
+	ping := time.NewTicker(w.hb)
+	defer ping.Stop()
+	// The text heartbeat (the article's heartCheck): after an interval
+	// without a data message or a reply, send the text; if neither arrives
+	// within the next interval, the connection is dead.
 	pingText := w.s.cfg.PingText
-	n := 0
+	var textDue <-chan time.Time
+	var text *time.Timer
+	if pingText != "" {
+		text = time.NewTimer(w.hb)
+		defer text.Stop()
+		textDue = text.C
+	}
+	var sent time.Time // when the unanswered text went out; zero when none
 	for {
 		select {
 		case <-readDone:
@@ -157,21 +192,40 @@ func (w *wsConn) write(ctx context.Context, readDone <-chan struct{}) {
 			if !w.send(websocket.PongMessage, []byte(data)) {
 				return
 			}
-		case <-tick.C:
-			n++
-			if n%2 == 0 && !w.send(websocket.PingMessage, nil) {
+		case <-ping.C:
+			if !w.send(websocket.PingMessage, nil) {
 				return
 			}
-			idle := time.Since(time.Unix(0, w.lastRecv.Load()))
-			if pingText != "" && idle >= w.hb && !w.send(websocket.TextMessage, []byte(pingText)) {
+		case <-textDue:
+			last := time.Unix(0, w.lastData.Load())
+			if !sent.IsZero() {
+				if !last.After(sent) {
+					w.replyLost.Store(true)
+					w.conn.Close() // the reader returns, naming replyLost
+					return
+				}
+				sent = time.Time{}
+			}
+			if idle := time.Since(last); idle < w.hb {
+				text.Reset(w.hb - idle)
+				continue
+			}
+			// Stamped before the write, so a reply that beats our clock
+			// read still counts as an answer.
+			sent = time.Now()
+			if !w.send(websocket.TextMessage, []byte(pingText)) {
 				return
 			}
+			text.Reset(w.hb)
 		case <-ctx.Done():
 			w.closing.Store(true)
 			msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
-			if w.send(websocket.CloseMessage, msg) {
+			_ = w.conn.SetWriteDeadline(time.Now().Add(wsCloseGrace))
+			if w.conn.WriteMessage(websocket.CloseMessage, msg) == nil {
 				// The reader returns once the server echoes the close.
 				_ = w.conn.SetReadDeadline(time.Now().Add(wsCloseGrace))
+			} else {
+				w.conn.Close()
 			}
 			<-readDone
 			return

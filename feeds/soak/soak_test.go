@@ -8,7 +8,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,7 +26,11 @@ import (
 	"feedscope/feeds/hub"
 )
 
-var soakFor = flag.Duration("soak", 0, "repeat the fault cycle for this long per transport (0: one cycle, as make test runs it)")
+var soakFor = flag.Duration("soak", 0, "repeat the fault cycle for up to this long per transport (0: one cycle, as make test runs it); raises -timeout to fit")
+
+// soakTail is what a run needs beyond its fault cycles: starting, letting
+// the feeds settle, waiting for the last message and checking.
+const soakTail = 50 * time.Second
 
 // toxiproxyStubs ignores the fault proxy's own goroutines. In a ten-minute
 // soak, one toxic stub of a link torn down while its toxic was being
@@ -37,12 +43,50 @@ func TestMain(m *testing.M) {
 	// toxiproxy traces through zerolog's global logger whatever logger it
 	// is given.
 	zerolog.SetGlobalLevel(zerolog.Disabled)
+	flag.Parse()
+	if err := fitTimeout(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	goleak.VerifyTestMain(m, toxiproxyStubs)
+}
+
+// fitTimeout makes `go test -soak=10m` work as written. go test passes its
+// default -timeout of 10 minutes to the test binary, which would panic
+// before a ten-minute soak had printed its figures; the binary's own
+// alarm is raised to fit -soak. go test itself kills the binary a minute
+// after -timeout, so a longer soak needs -timeout given to fit.
+func fitTimeout() error {
+	if *soakFor <= 0 {
+		return nil
+	}
+	f := flag.Lookup("test.timeout")
+	if f == nil {
+		return nil
+	}
+	timeout, _ := f.Value.(flag.Getter).Get().(time.Duration)
+	need := *soakFor + soakTail
+	if timeout <= 0 || timeout >= need {
+		return nil
+	}
+	if need > timeout+time.Minute {
+		return fmt.Errorf("-soak=%v needs -timeout %v or more", *soakFor, need.Round(time.Minute)+time.Minute)
+	}
+	return flag.Set("test.timeout", need.String())
 }
 
 // The feed's reconnect policy in these tests: quick, so a cycle of faults
 // fits in seconds, and capped, so the cap can be checked.
 var backoff = feeds.Backoff{Initial: 50 * time.Millisecond, Max: time.Second}
+
+// hubRetry is the retry: the hub sends SSE clients.
+const hubRetry = 100 * time.Millisecond
+
+// Slack for a busy machine (2 cores, -race) in the timing checks.
+const (
+	waitSlack  = 2 * time.Second
+	staleSlack = time.Second
+)
 
 // rig is a hub serving a numbered stream behind a toxiproxy.
 type rig struct {
@@ -51,6 +95,8 @@ type rig struct {
 	proxy *toxiproxy.Proxy
 	base  string
 	last  atomic.Uint64 // seq of the newest published message
+	pubMu sync.Mutex
+	pubAt []time.Time // when each seq was published (index seq-1)
 	stop  context.CancelFunc
 	wg    sync.WaitGroup
 	// publishing is closed by stopPublishing.
@@ -71,7 +117,7 @@ func newRig(t *testing.T) *rig {
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		KeepAlive:  200 * time.Millisecond,
 		PingPeriod: 500 * time.Millisecond,
-		Retry:      100 * time.Millisecond,
+		Retry:      hubRetry,
 		WriteWait:  2 * time.Second,
 	})
 	r.wg.Go(func() { _ = r.hub.Serve(ctx, ln) })
@@ -94,6 +140,9 @@ func newRig(t *testing.T) *rig {
 				return
 			case <-tick.C:
 				n := r.last.Load() + 1
+				r.pubMu.Lock()
+				r.pubAt = append(r.pubAt, time.Now())
+				r.pubMu.Unlock()
 				r.hub.Publish(hub.Event{Data: fmt.Sprintf(`{"seq":%d}`, n)})
 				r.last.Store(n)
 			}
@@ -142,7 +191,7 @@ func (r *rig) cycle() {
 	time.Sleep(time.Second)
 }
 
-// tally is what one feed saw.
+// tally is what one feed saw, timed by the test's own clock.
 type tally struct {
 	mu           sync.Mutex
 	seqs         []uint64
@@ -150,27 +199,42 @@ type tally struct {
 	pendingGap   bool
 	reconnecting int
 	state        feeds.State
-	badDelays    []time.Duration
 	stopped      error
+
+	// Reconnect delays as measured: from each Reconnecting to the end of
+	// the attempt that follows it (its Connected or next Reconnecting).
+	reconnectAt time.Time // zero when no attempt is pending
+	announced   time.Duration
+	waits       []time.Duration
+	shortWaits  []string // attempts that came sooner than announced
+
+	arrived []time.Time // when each of seqs arrived
 }
 
 func (ta *tally) handle(e feeds.Event) {
+	now := time.Now()
 	ta.mu.Lock()
 	defer ta.mu.Unlock()
 	switch e.Kind {
 	case feeds.KindStatus:
 		ta.state = e.Status.State
 		switch e.Status.State {
-		case feeds.Reconnecting:
-			ta.reconnecting++
-			ta.pendingGap = true
-			// Never a tight loop, never past the cap (3 s is the hub's
-			// retry: for SSE, which the supervisor honours as a floor).
-			if d := e.Status.Delay; d < backoff.Initial/2 || d > backoff.Max {
-				ta.badDelays = append(ta.badDelays, d)
+		case feeds.Connected, feeds.Reconnecting:
+			if !ta.reconnectAt.IsZero() {
+				w := now.Sub(ta.reconnectAt)
+				ta.waits = append(ta.waits, w)
+				if w < ta.announced {
+					ta.shortWaits = append(ta.shortWaits, fmt.Sprintf("%v (announced %v)", w, ta.announced))
+				}
+				ta.reconnectAt = time.Time{}
 			}
 		case feeds.Stopped:
 			ta.stopped = e.Status.Err
+		}
+		if e.Status.State == feeds.Reconnecting {
+			ta.reconnecting++
+			ta.pendingGap = true
+			ta.reconnectAt, ta.announced = now, e.Status.Delay
 		}
 	case feeds.KindMessage:
 		var m struct{ Seq uint64 }
@@ -178,6 +242,7 @@ func (ta *tally) handle(e feeds.Event) {
 			return // keep-alives never reach here; anything else is checked by count
 		}
 		ta.seqs = append(ta.seqs, m.Seq)
+		ta.arrived = append(ta.arrived, now)
 		ta.gapMarked = append(ta.gapMarked, ta.pendingGap)
 		ta.pendingGap = false
 	}
@@ -275,8 +340,10 @@ func runFaults(t *testing.T, tr feeds.Transport, path string, exact bool) {
 
 	began := time.Now()
 	for {
+		c0 := time.Now()
 		r.cycle()
-		if time.Since(began) >= *soakFor {
+		// No cycle may run past -soak: the test's timeout is fitted to it.
+		if time.Since(began)+time.Since(c0) > *soakFor {
 			break
 		}
 	}
@@ -306,15 +373,55 @@ func runFaults(t *testing.T, tr feeds.Transport, path string, exact bool) {
 			}
 		}
 	}
+	// A poll reads the newest message, so its skipped numbers are no gap;
+	// staleness is. When a poll brings message b after message a, message
+	// a+1 has waited since it was published, at most for the rest of the
+	// request that brought a, a poll interval and the next request (each
+	// request bounded by RequestTimeout) when every poll succeeds; waiting
+	// longer must follow a Reconnecting.
+	staleLimit := cfg.PollInterval + 2*cfg.RequestTimeout + staleSlack
+	var unmarkedStale []time.Duration
+	if tr == feeds.Poll {
+		r.pubMu.Lock()
+		for i := 1; i < len(ta.seqs); i++ {
+			next := ta.seqs[i-1] // index of seq a+1
+			if ta.seqs[i] <= ta.seqs[i-1] || next >= uint64(len(r.pubAt)) {
+				continue
+			}
+			if stale := ta.arrived[i].Sub(r.pubAt[next]); stale > staleLimit && !ta.gapMarked[i] {
+				unmarkedStale = append(unmarkedStale, stale.Round(time.Millisecond))
+			}
+		}
+		r.pubMu.Unlock()
+	}
+	// The measured wait from a Reconnecting to the end of the next
+	// attempt: never a tight loop (the shortest step is the backoff's
+	// first, less its jitter, or the hub's retry:), never past the cap by
+	// more than one attempt (bounded by the timeouts) and some slack.
+	minWait := min(backoff.Initial/2, hubRetry)
+	maxWait := backoff.Max + max(cfg.RequestTimeout, cfg.HandshakeTimeout) + waitSlack
+	var badWaits []time.Duration
+	for _, w := range ta.waits {
+		if w < minWait || w > maxWait {
+			badWaits = append(badWaits, w)
+		}
+	}
+	waits := slices.Clone(ta.waits)
+	slices.Sort(waits)
+	var median, longest time.Duration
+	if len(waits) > 0 {
+		median, longest = waits[len(waits)/2], waits[len(waits)-1]
+	}
+
 	// A new SSE subscriber starts from the present (it has no
 	// Last-Event-ID yet), so counting starts at the first message seen.
 	missed := "lost"
 	if tr == feeds.Poll {
 		missed = "skipped (a poll reads the newest)"
 	}
-	t.Logf("%s: %d faults injected over %v, %d messages checked of %d published, %d %s, %d duplicated, %d reconnects, peak heap %.1f MiB (process-wide; %.1f at start, %.1f at end)",
+	t.Logf("%s: %d faults injected over %v, %d messages checked of %d published, %d %s, %d duplicated, %d reconnects (measured wait to the next attempt's end: median %v, longest %v), peak heap %.1f MiB (process-wide; %.1f at start, %.1f at end)",
 		tr, r.faults, time.Since(began).Round(time.Second), len(ta.seqs), final, lost, missed, dup, ta.reconnecting,
-		mib(peak), mib(h0), mib(h1))
+		median.Round(time.Millisecond), longest.Round(time.Millisecond), mib(peak), mib(h0), mib(h1))
 
 	if ta.stopped != nil {
 		t.Fatalf("the feed stopped for good: %v", ta.stopped)
@@ -328,6 +435,9 @@ func runFaults(t *testing.T, tr feeds.Transport, path string, exact bool) {
 	if unmarked > 0 {
 		t.Errorf("%d gaps in the sequence without a Reconnecting before them", unmarked)
 	}
+	if len(unmarkedStale) > 0 {
+		t.Errorf("polls that caught up after more than %v without a Reconnecting before them: %v", staleLimit, unmarkedStale)
+	}
 	if ta.reconnecting == 0 {
 		t.Errorf("no reconnect seen: the faults did not reach the feed")
 	}
@@ -336,8 +446,11 @@ func runFaults(t *testing.T, tr feeds.Transport, path string, exact bool) {
 	if ta.state != feeds.Connected {
 		t.Errorf("the feed ended %v, not Connected", ta.state)
 	}
-	if len(ta.badDelays) > 0 {
-		t.Errorf("reconnect delays outside [%v, %v]: %v", backoff.Initial/2, backoff.Max, ta.badDelays)
+	if len(badWaits) > 0 {
+		t.Errorf("measured reconnect waits outside [%v, %v]: %v", minWait, maxWait, badWaits)
+	}
+	if len(ta.shortWaits) > 0 {
+		t.Errorf("attempts sooner than their Reconnecting announced: %v", ta.shortWaits)
 	}
 }
 
