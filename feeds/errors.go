@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"feedscope/feeds/urlsafe"
 )
 
 // StatusError is an HTTP response the feed could not use: a poll or SSE
@@ -94,71 +96,20 @@ func malformedURL(err error) error {
 	return &ConfigError{Msg: newURLError(ue.URL).Error()}
 }
 
-// URLError is text that does not parse as a URL. URL is the text with its
-// password hidden, and Reason is what url.Parse finds wrong with that
-// redacted text, so neither can show the password (url.Parse's own errors
-// quote the part they stumble on, which may be the password).
-type URLError struct {
-	URL    string
-	Reason string
-}
+// URLError is text that does not parse as a URL, shown without its
+// password (see urlsafe.Error).
+type URLError = urlsafe.Error
 
-func (e *URLError) Error() string {
-	return fmt.Sprintf("feeds: malformed URL %q: %s", e.URL, e.Reason)
-}
-
-func newURLError(raw string) *URLError {
-	e := &URLError{
-		URL:    RedactURL(raw),
-		Reason: "the user name or password is not valid in a URL (write special characters as %XX)",
-	}
-	if _, err := url.Parse(e.URL); err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		e.Reason = err.Error()
-	}
-	return e
-}
+func newURLError(raw string) *URLError { return urlsafe.NewError(raw) }
 
 // ParseURL is url.Parse with an error, a *URLError, that never shows the
 // URL's password.
-func ParseURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, newURLError(raw)
-	}
-	return u, nil
-}
+func ParseURL(raw string) (*url.URL, error) { return urlsafe.Parse(raw) }
 
 // RedactURL returns raw with the password of its user info replaced by
-// "xxxxx", for messages, logs and errors. Text that does not parse as a
-// URL is redacted too: everything from the colon after the user name to
-// the last '@' is hidden, so that a password with stray characters in it
-// (a '/', a bad escape: the likely reasons it does not parse) stays
-// hidden. That may hide more than the password, never less.
-func RedactURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil && u.Opaque == "" {
-		if _, has := u.User.Password(); !has {
-			return raw // as typed: nothing to hide
-		}
-		return u.Redacted()
-	}
-	start := 0
-	if i := strings.Index(raw, "://"); i >= 0 {
-		start = i + len("://")
-	}
-	at := strings.LastIndexByte(raw, '@')
-	if at < start {
-		return raw
-	}
-	colon := strings.IndexByte(raw[start:at], ':')
-	if colon < 0 {
-		return raw // a user name alone
-	}
-	return raw[:start+colon+1] + "xxxxx" + raw[at:]
-}
+// "xxxxx", for messages, logs and errors; text that does not parse as a
+// URL is redacted too (see urlsafe.Redact).
+func RedactURL(raw string) string { return urlsafe.Redact(raw) }
 
 // errStreamEnded is a clean end of an SSE stream or a WebSocket: the server
 // hung up, which is a disconnect to recover from.

@@ -15,7 +15,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"feedscope/feeds"
+	"feedscope/feeds/urlsafe"
 )
 
 // DefaultChannel is the Redis channel flask-sse publishes to.
@@ -41,14 +41,14 @@ type RedisOptions struct {
 // ParseRedisURL checks a Redis URL the way RunRedis will use it, so a
 // command line can reject a bad one before serving.
 func ParseRedisURL(u string) (*redis.Options, error) {
-	// Parsed once with feeds.ParseURL first: redis.ParseURL's url.Error
+	// Parsed once with urlsafe.Parse first: redis.ParseURL's url.Error
 	// would quote the password of a URL that does not parse.
-	if _, err := feeds.ParseURL(u); err != nil {
+	if _, err := urlsafe.Parse(u); err != nil {
 		return nil, fmt.Errorf("hub: redis URL: %w", err)
 	}
 	opt, err := redis.ParseURL(u)
 	if err != nil {
-		return nil, fmt.Errorf("hub: redis URL %q: %w", feeds.RedactURL(u), err)
+		return nil, fmt.Errorf("hub: redis URL %q: %w", urlsafe.Redact(u), err)
 	}
 	return opt, nil
 }
