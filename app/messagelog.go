@@ -70,9 +70,9 @@ func (l *messageLog) add(es []logEntry, lost int) {
 
 func (l *messageLog) refresh() {
 	if l.lost > 0 {
-		l.header.SetText(fmt.Sprintf("Messages, newest first (%d skipped while arriving faster than shown)", l.lost))
+		setLabel(l.header, fmt.Sprintf("Messages, newest first (%d skipped while arriving faster than shown)", l.lost))
 	} else {
-		l.header.SetText("Messages, newest first")
+		setLabel(l.header, "Messages, newest first")
 	}
 	l.list.Refresh()
 }
