@@ -192,6 +192,7 @@ func (u *UI) layoutCenter() {
 	h.Offset = 0.8
 	u.center.Objects = []fyne.CanvasObject{h}
 	u.center.Refresh()
+	u.log.setShown(u.logShown)
 }
 
 func (u *UI) setLogShown(on bool) {
@@ -555,6 +556,7 @@ func Window(ctx context.Context, args []string, usage string, stdout, stderr io.
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(assets.Icon)
 	u := New(a, opts)
+	measure(u)
 	u.win.SetMaster()
 	u.win.SetCloseIntercept(u.quit)
 	ctx, cancel := context.WithCancel(ctx)
