@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"image"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -139,4 +140,50 @@ func TestFeedGoroutinesNeverTouchWidgets(t *testing.T) {
 	close(stop)
 	<-done
 	waitFor(t, u, "samples", func() bool { return samplesOf(u, "load") > 10 })
+}
+
+// The desktop driver tells no widget when the pointer leaves the window;
+// the tooltip still goes when the window loses the focus, and the window
+// looks as it did before the pointer came.
+func TestTooltipGoesWhenTheWindowLosesFocus(t *testing.T) {
+	send := make(chan float64)
+	a := test.NewTempApp(t)
+	u := newTestUI(t, a, Options{URL: sseServer(t, send), Transport: feeds.SSE, TransportSet: true})
+	waitFor(t, u, "connected", connectedVia(u, feeds.SSE))
+	for i := range 5 {
+		send <- float64(i)
+	}
+	waitFor(t, u, "samples", func() bool { return samplesOf(u, "load") == 5 })
+	u.chart.Refresh()
+	before := u.win.Canvas().Capture()
+
+	inset, _ := u.win.Canvas().InteractiveArea()
+	at := a.Driver().AbsolutePositionForObject(u.chart).Add(inset)
+	test.MoveMouse(u.win.Canvas(), at.Add(fyne.NewPos(u.chart.Size().Width/2, u.chart.Size().Height/2)))
+	if sameImage(before, u.win.Canvas().Capture()) {
+		t.Fatal("no crosshair or tooltip over the chart")
+	}
+	// What the desktop driver calls when the window loses the focus.
+	lc, ok := a.Lifecycle().(interface{ OnExitedForeground() func() })
+	if !ok || lc.OnExitedForeground() == nil {
+		t.Fatalf("the window left nothing to do on leaving the foreground (%T)", a.Lifecycle())
+	}
+	lc.OnExitedForeground()()
+	if !sameImage(before, u.win.Canvas().Capture()) {
+		t.Error("the tooltip stayed after the window lost the focus")
+	}
+}
+
+func sameImage(a, b image.Image) bool {
+	if a.Bounds() != b.Bounds() {
+		return false
+	}
+	for y := a.Bounds().Min.Y; y < a.Bounds().Max.Y; y++ {
+		for x := a.Bounds().Min.X; x < a.Bounds().Max.X; x++ {
+			if a.At(x, y) != b.At(x, y) {
+				return false
+			}
+		}
+	}
+	return true
 }

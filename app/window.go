@@ -120,6 +120,10 @@ func New(a fyne.App, opts Options) *UI {
 		_ = u.chart.SetWindow(w)
 	}
 	u.chartBox = container.NewStack(u.chart)
+	// Fyne's desktop driver sends no MouseOut when the pointer leaves the
+	// window (it does not listen for the cursor leaving), so the tooltip
+	// would stay; at least it goes when another window takes the focus.
+	a.Lifecycle().SetOnExitedForeground(func() { u.chart.MouseOut() })
 
 	u.win = a.NewWindow("Feedscope")
 	u.win.SetIcon(assets.Icon)

@@ -26,6 +26,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -35,6 +36,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/canvas"
 
+	_ "feedscope/app/locale" // before any fyne.io package: see its doc
 	"feedscope/internal/repaints"
 )
 
@@ -140,7 +142,7 @@ func run(ctx context.Context, args []string) error {
 	r := runner{}
 	fs.StringVar(&r.app, "app", "", "feedscope `binary` built with -tags measure")
 	fs.DurationVar(&r.span, "for", 20*time.Second, "how long each case is measured")
-	fs.DurationVar(&r.warm, "warm", 6*time.Second, "how long a window runs before it is measured")
+	fs.DurationVar(&r.warm, "warm", 10*time.Second, "how long a window runs before it is measured")
 	rssFor := fs.Duration("rss", 2*time.Minute, "how long the memory case runs (0 skips it)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -177,8 +179,9 @@ func run(ctx context.Context, args []string) error {
 
 	fmt.Printf("Each case: the window (%dx%d, Xvfb, %s) measured for %v after %v of warm-up, then a bare\n", winW, winH, "software GL", r.span, r.warm)
 	fmt.Printf("Fyne window repainting a full-window raster at the app's measured repaint rate.\n\n")
-	fmt.Println("| case | window CPU % of a core | window repaints/s | window RSS MB | bare window CPU % | bare repaints/s | CPU ratio |")
-	fmt.Println("|---|---|---|---|---|---|---|")
+	fmt.Printf("Load average at the start: %s\n\n", loadavg())
+	fmt.Println("| case | window: CPU % of a core | repaints/s | CPU ms per repaint | RSS MB | bare window: CPU % | repaints/s | CPU ms per repaint | CPU ratio |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|")
 	cases := []struct {
 		name   string
 		env    []string
@@ -212,7 +215,8 @@ func run(ctx context.Context, args []string) error {
 		if bb.cpu > 0 {
 			ratio = fmt.Sprintf("%.2f×", a.cpu/bb.cpu)
 		}
-		fmt.Printf("| %s | %.1f | %.1f | %.0f | %.1f | %.1f | %s |\n", c.name, a.cpu, a.repaints, a.rssMB, bb.cpu, bb.repaints, ratio)
+		fmt.Printf("| %s | %.1f | %.1f | %s | %.0f | %.1f | %.1f | %s | %s |\n", c.name, a.cpu, a.repaints, a.perRepaint(),
+			a.rssMB, bb.cpu, bb.repaints, bb.perRepaint(), ratio)
 	}
 	if *rssFor > 0 {
 		// RSS at each minute of a steady feed: flat after the first.
@@ -233,7 +237,29 @@ func run(ctx context.Context, args []string) error {
 		}
 		fmt.Println()
 	}
+	fmt.Printf("Load average at the end: %s\n", loadavg())
 	return nil
+}
+
+// perRepaint is CPU time per repaint, which stays comparable when a loaded
+// machine keeps a window from reaching the rate it asks for.
+func (f figures) perRepaint() string {
+	if f.repaints < 0.5 {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f", f.cpu*10/f.repaints)
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ") + fmt.Sprintf(" (%d CPUs)", runtime.NumCPU())
 }
 
 // window runs one window (a fresh HOME: no saved URL, so the app opens the
