@@ -5,6 +5,7 @@ import (
 	"image"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -186,4 +187,35 @@ func sameImage(a, b image.Image) bool {
 		}
 	}
 	return true
+}
+
+// The statistics line changes at most once a second however fast bytes
+// arrive, the age counts whole seconds, and a steady rate reads the same
+// at every update.
+func TestStatusLineChangesOnceASecond(t *testing.T) {
+	test.NewTempApp(t)
+	s := newStatusBar(func() {})
+	var b bridge
+	var r rates
+	t0 := time.Now()
+	s.setStatus(feeds.Status{State: feeds.Connected, Transport: feeds.SSE, Time: t0})
+	b.lastMsg.Store(t0.UnixNano())
+	s.show(t0, &b, &r, true)
+	first := s.stats.Text
+	for ms := 100; ms < 1000; ms += 100 {
+		b.bytes.Add(997)
+		s.show(t0.Add(time.Duration(ms)*time.Millisecond), &b, &r, true)
+		if s.stats.Text != first {
+			t.Fatalf("after %d ms the statistics changed: %q → %q", ms, first, s.stats.Text)
+		}
+	}
+	s.show(t0.Add(1500*time.Millisecond), &b, &r, true)
+	if !strings.Contains(s.stats.Text, "last 1s ago") {
+		t.Errorf("after 1.5 s: %q", s.stats.Text)
+	}
+	for _, v := range []float64{19.6, 20.4} {
+		if got := formatRate(v); got != "20" {
+			t.Errorf("formatRate(%v) = %q, want 20", v, got)
+		}
+	}
 }

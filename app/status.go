@@ -82,13 +82,13 @@ func (s *statusBar) setStatus(st feeds.Status) {
 // second (statsEvery), so the age ticks in seconds and the rates and bytes
 // do not flicker a repaint into every flush.
 func (s *statusBar) show(now time.Time, b *bridge, r *rates, running bool) {
-	dot, state, stateColor, detail := s.describe(now)
+	dot, state, stateCol, detail := s.describe(now)
 	if dot != s.dot.FillColor {
 		s.dot.FillColor = dot
 		s.dot.Refresh()
 	}
-	if state != s.state.Text || stateColor != s.state.Color {
-		s.state.Text, s.state.Color = state, stateColor
+	if state != s.state.Text || stateCol != s.state.Color {
+		s.state.Text, s.state.Color = state, stateCol
 		s.state.Refresh()
 	}
 	setLabel(s.detail, detail)
