@@ -14,6 +14,7 @@ import (
 type messageLog struct {
 	entries []logEntry // oldest first; shown reversed
 	lost    int
+	shown   bool // in the window: a hidden pane is not refreshed
 	list    *widget.List
 	header  *widget.Label
 	content fyne.CanvasObject
@@ -68,11 +69,21 @@ func (l *messageLog) add(es []logEntry, lost int) {
 	l.refresh()
 }
 
+// setShown says whether the pane is in the window. Refreshing a pane that
+// is not would still repaint the window, for every flush with a message.
+func (l *messageLog) setShown(on bool) {
+	l.shown = on
+	l.refresh()
+}
+
 func (l *messageLog) refresh() {
+	if !l.shown {
+		return
+	}
 	if l.lost > 0 {
-		l.header.SetText(fmt.Sprintf("Messages, newest first (%d skipped while arriving faster than shown)", l.lost))
+		setLabel(l.header, fmt.Sprintf("Messages, newest first (%d skipped while arriving faster than shown)", l.lost))
 	} else {
-		l.header.SetText("Messages, newest first")
+		setLabel(l.header, "Messages, newest first")
 	}
 	l.list.Refresh()
 }

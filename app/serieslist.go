@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -23,6 +24,7 @@ type seriesList struct {
 	count   *widget.Label
 	list    *widget.List
 	shown   []charts.SeriesInfo // matching the filter
+	next    []charts.SeriesInfo // update's scratch, swapped with shown
 	total   int
 	content fyne.CanvasObject
 }
@@ -76,28 +78,34 @@ func (s *seriesList) setAll(on bool) {
 }
 
 // update re-reads the series from the chart. Cheap enough for every flush
-// in which the store gained a series, and for every user action.
+// in which the store gained a series, and for every user action; it
+// refreshes the list and the count only when what they show changed, since
+// every refresh repaints the window.
 func (s *seriesList) update() {
 	all := s.chart().Series()
 	f := strings.ToLower(strings.TrimSpace(s.filter.Text))
-	s.shown = s.shown[:0]
+	s.next = s.next[:0]
 	visible := 0
 	for _, info := range all {
 		if info.Visible {
 			visible++
 		}
 		if f == "" || strings.Contains(strings.ToLower(info.Name), f) {
-			s.shown = append(s.shown, info)
+			s.next = append(s.next, info)
 		}
 	}
 	s.total = len(all)
 	switch {
 	case s.total == 0:
-		s.count.SetText("No series yet")
+		setLabel(s.count, "No series yet")
 	case f != "":
-		s.count.SetText(fmt.Sprintf("%d of %d series match · %d shown", len(s.shown), s.total, visible))
+		setLabel(s.count, fmt.Sprintf("%d of %d series match · %d shown", len(s.next), s.total, visible))
 	default:
-		s.count.SetText(fmt.Sprintf("%d series · %d shown", s.total, visible))
+		setLabel(s.count, fmt.Sprintf("%d series · %d shown", s.total, visible))
 	}
+	if slices.Equal(s.shown, s.next) {
+		return
+	}
+	s.shown, s.next = s.next, s.shown
 	s.list.Refresh()
 }

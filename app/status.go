@@ -31,6 +31,8 @@ type statusBar struct {
 	hasSt   bool
 	idle    string // shown while no feed has ever run
 	problem string
+
+	statsDue time.Time // when the statistics line is next rebuilt
 }
 
 func newStatusBar(onReconnect func()) *statusBar {
@@ -67,57 +69,88 @@ func stateColor(st feeds.State) color.Color {
 	return theme.Color(theme.ColorNameError)
 }
 
-func (s *statusBar) setStatus(st feeds.Status) { s.st, s.hasSt = st, true }
+// setStatus takes a new feed status; the next show also rebuilds the
+// statistics, so a reconnect's counters are not a second late.
+func (s *statusBar) setStatus(st feeds.Status) {
+	s.st, s.hasSt = st, true
+	s.statsDue = time.Time{}
+}
 
-// show redraws the bar for now. Called on the main goroutine every flush.
+// show brings the bar up to date for now. Called on the main goroutine
+// every flush, it changes an object only when what it shows differs: every
+// Refresh repaints the whole window. The statistics are rebuilt once a
+// second (statsEvery), so the age ticks in seconds and the rates and bytes
+// do not flicker a repaint into every flush.
 func (s *statusBar) show(now time.Time, b *bridge, r *rates, running bool) {
-	if !s.hasSt {
-		s.dot.FillColor = color.Transparent
-		s.state.Text = "Not connected"
-		s.state.Color = theme.Color(theme.ColorNameForeground)
-		s.detail.SetText(s.idle)
-	} else {
-		st := s.st
-		s.dot.FillColor = stateColor(st.State)
-		s.state.Color = s.dot.FillColor
-		s.state.Text = st.State.String()
-		detail := ""
-		switch st.State {
-		case feeds.Connected, feeds.Connecting:
-			if st.Transport != feeds.Auto {
-				detail = "via " + st.Transport.Title()
-			}
-		case feeds.Reconnecting:
-			left := max(st.Time.Add(st.Delay).Sub(now), 0)
-			s.state.Text = fmt.Sprintf("Reconnecting (attempt %d) in %s", st.Attempt, countdown(left))
-			detail = plainError(st.Err)
-		case feeds.Stopped:
-			if st.Err != nil {
-				detail = plainError(st.Err)
-			} else {
-				s.state.Text = "Disconnected"
-				s.state.Color = theme.Color(theme.ColorNameForeground)
-				s.dot.FillColor = theme.Color(theme.ColorNameDisabled)
-			}
-		}
-		if s.problem != "" {
-			detail += " — " + s.problem
-		}
-		s.detail.SetText(detail)
+	dot, state, stateCol, detail := s.describe(now)
+	if dot != s.dot.FillColor {
+		s.dot.FillColor = dot
+		s.dot.Refresh()
 	}
-	s.dot.Refresh()
-	s.state.Refresh()
+	if state != s.state.Text || stateCol != s.state.Color {
+		s.state.Text, s.state.Color = state, stateCol
+		s.state.Refresh()
+	}
+	setLabel(s.detail, detail)
 
-	age := "no message yet"
-	if last := b.lastMsg.Load(); last != 0 {
-		age = "last " + formatAge(now.Sub(time.Unix(0, last))) + " ago"
+	// statsDue is zeroed by setStatus, so news is never held back.
+	if !now.Before(s.statsDue) {
+		s.statsDue = now.Add(statsEvery)
+		age := "no message yet"
+		if last := b.lastMsg.Load(); last != 0 {
+			age = "last " + formatAge(now.Sub(time.Unix(0, last))) + " ago"
+		}
+		setLabel(s.stats, fmt.Sprintf("%s msg/s · %s samples/s · %s · %s",
+			formatRate(r.msgsPS), formatRate(r.samplesPS), age, formatBytes(b.bytes.Load())))
 	}
-	s.stats.SetText(fmt.Sprintf("%s msg/s · %s samples/s · %s · %s",
-		formatRate(r.msgsPS), formatRate(r.samplesPS), age, formatBytes(b.bytes.Load())))
 	if running || s.hasSt && s.st.State == feeds.Stopped && s.st.Err != nil {
-		s.reconnect.Enable()
+		s.reconnect.Enable() // both return at once when nothing changes
 	} else {
 		s.reconnect.Disable()
+	}
+}
+
+// statsEvery is how often the statistics line is rebuilt: the age is shown
+// in whole seconds, and nobody reads rates faster.
+const statsEvery = time.Second
+
+// describe is what the dot, the state and the detail show at now.
+func (s *statusBar) describe(now time.Time) (dot color.Color, state string, stateCol color.Color, detail string) {
+	if !s.hasSt {
+		return color.Transparent, "Not connected", theme.Color(theme.ColorNameForeground), s.idle
+	}
+	st := s.st
+	dot = stateColor(st.State)
+	stateCol, state = dot, st.State.String()
+	switch st.State {
+	case feeds.Connected, feeds.Connecting:
+		if st.Transport != feeds.Auto {
+			detail = "via " + st.Transport.Title()
+		}
+	case feeds.Reconnecting:
+		left := max(st.Time.Add(st.Delay).Sub(now), 0)
+		state = fmt.Sprintf("Reconnecting (attempt %d) in %s", st.Attempt, countdown(left))
+		detail = plainError(st.Err)
+	case feeds.Stopped:
+		if st.Err != nil {
+			detail = plainError(st.Err)
+		} else {
+			state = "Disconnected"
+			stateCol = theme.Color(theme.ColorNameForeground)
+			dot = theme.Color(theme.ColorNameDisabled)
+		}
+	}
+	if s.problem != "" {
+		detail += " — " + s.problem
+	}
+	return dot, state, stateCol, detail
+}
+
+// setLabel sets l's text only when it differs: SetText refreshes, and so
+// repaints the window, even when the text is the same.
+func setLabel(l *widget.Label, text string) {
+	if l.Text != text {
+		l.SetText(text)
 	}
 }
 
@@ -129,29 +162,29 @@ func (s *statusBar) setInsecure(on bool) {
 	}
 }
 
+// countdown is the time left before a reconnect, in whole seconds rounded
+// up: it changes once a second, and says 0s only when the attempt is due.
 func countdown(d time.Duration) string {
-	if d < 10*time.Second {
-		return fmt.Sprintf("%.1fs", d.Seconds())
-	}
-	return d.Round(time.Second).String()
+	return (d + time.Second - 1).Truncate(time.Second).String()
 }
 
+// formatRate rounds a rate so that a steady feed shows a steady figure:
+// whole numbers from 10 up, one decimal below.
 func formatRate(v float64) string {
-	switch {
-	case v >= 100:
+	if v >= 10 {
 		return fmt.Sprintf("%.0f", v)
-	case v >= 10:
-		return fmt.Sprintf("%.1f", v)
 	}
-	return fmt.Sprintf("%.2g", v)
+	return fmt.Sprintf("%.1f", v)
 }
 
+// formatAge is an age in whole seconds (then minutes), so that it changes
+// at most once a second.
 func formatAge(d time.Duration) string {
 	switch {
 	case d < time.Second:
-		return fmt.Sprintf("%.1fs", max(d.Seconds(), 0))
+		return "<1s"
 	case d < time.Minute:
-		return fmt.Sprintf("%.0fs", d.Seconds())
+		return fmt.Sprintf("%ds", int(d.Seconds()))
 	case d < time.Hour:
 		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 	}

@@ -121,6 +121,10 @@ func New(a fyne.App, opts Options) *UI {
 		_ = u.chart.SetWindow(w)
 	}
 	u.chartBox = container.NewStack(u.chart)
+	// Fyne's desktop driver sends no MouseOut when the pointer leaves the
+	// window (it does not listen for the cursor leaving), so the tooltip
+	// would stay; at least it goes when another window takes the focus.
+	a.Lifecycle().SetOnExitedForeground(func() { u.chart.MouseOut() })
 
 	u.win = a.NewWindow("Feedscope")
 	u.win.SetIcon(assets.Icon)
@@ -193,6 +197,7 @@ func (u *UI) layoutCenter() {
 	h.Offset = 0.8
 	u.center.Objects = []fyne.CanvasObject{h}
 	u.center.Refresh()
+	u.log.setShown(u.logShown)
 }
 
 func (u *UI) setLogShown(on bool) {
@@ -589,6 +594,7 @@ func Window(ctx context.Context, args []string, usage string, stdout, stderr io.
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(assets.Icon)
 	u := New(a, opts)
+	measure(u)
 	u.win.SetMaster()
 	u.win.SetCloseIntercept(u.quit)
 	ctx, cancel := context.WithCancel(ctx)

@@ -569,15 +569,15 @@ func TestStatusBarCountsDown(t *testing.T) {
 	s.setStatus(feeds.Status{State: feeds.Reconnecting, Attempt: 3, Delay: 5 * time.Second, Time: t0,
 		Err: &feeds.StatusError{Code: 503}})
 	s.show(t0, &b, &r, true)
-	if s.state.Text != "Reconnecting (attempt 3) in 5.0s" || !strings.Contains(s.detail.Text, "503") {
+	if s.state.Text != "Reconnecting (attempt 3) in 5s" || !strings.Contains(s.detail.Text, "503") {
 		t.Errorf("at once: %q / %q", s.state.Text, s.detail.Text)
 	}
 	s.show(t0.Add(3200*time.Millisecond), &b, &r, true)
-	if s.state.Text != "Reconnecting (attempt 3) in 1.8s" {
+	if s.state.Text != "Reconnecting (attempt 3) in 2s" {
 		t.Errorf("3.2 s later: %q", s.state.Text)
 	}
 	s.show(t0.Add(time.Minute), &b, &r, true)
-	if s.state.Text != "Reconnecting (attempt 3) in 0.0s" {
+	if s.state.Text != "Reconnecting (attempt 3) in 0s" {
 		t.Errorf("past the delay: %q", s.state.Text)
 	}
 	b.lastMsg.Store(t0.UnixNano())

@@ -57,7 +57,7 @@ func benchRenderer(b testing.TB, s *series.Store) *chartRenderer {
 }
 
 func (r *chartRenderer) frameForBench() {
-	r.frame()
+	r.frame(false)
 	sz := r.chart.plotSize
 	r.generate(int(sz.Width), int(sz.Height))
 }

@@ -17,9 +17,18 @@ import (
 // shows "+N more" (the app's series menu still reaches every one).
 const maxLegendEntries = 64
 
+// legendEvery is how often the per-frame path rewrites the legend's
+// values: nobody reads faster, and every distinct text shown is rasterised
+// into a texture of its own (kept for a minute), so values rewritten each
+// frame cost CPU and memory for nothing.
+const legendEvery = 250 * time.Millisecond
+
 // updateLegend sets each entry's text to the series' name and its last
-// value in view, and marks hidden series with a hollow swatch.
-func (r *chartRenderer) updateLegend() {
+// value in view, and marks hidden series with a hollow swatch. On the
+// per-frame path (full false) values change at most every legendEvery, and
+// a hidden series keeps the text it has: only a full refresh (a setter, a
+// theme change) rewrites every entry at once.
+func (r *chartRenderer) updateLegend(full bool, now time.Time) {
 	c := r.chart
 	all := c.store.List()
 	n := min(len(all), maxLegendEntries)
@@ -27,10 +36,15 @@ func (r *chartRenderer) updateLegend() {
 	for len(r.swatches) < n {
 		r.swatches = append(r.swatches, canvas.NewRectangle(color.Black))
 		r.legendText = append(r.legendText, canvas.NewText("", color.Black))
+		r.legendName = append(r.legendName, "")
 		grown = true
 	}
 	if grown {
 		r.rebuildObjects()
+	}
+	due := full || now.Sub(r.legendAt) >= legendEvery
+	if due {
+		r.legendAt = now
 	}
 	fg := theme.Color(theme.ColorNameForeground)
 	dim := theme.Color(theme.ColorNameDisabled)
@@ -38,24 +52,39 @@ func (r *chartRenderer) updateLegend() {
 	for i := range r.swatches {
 		sw, tx := r.swatches[i], r.legendText[i]
 		if i >= n {
-			sw.Hide()
-			tx.Hide()
+			tx.Text, r.legendName[i] = "", ""
 			continue
 		}
 		sr := all[i]
 		col := SeriesColor(sr.Index())
-		label := sr.Name()
-		if _, v, ok := sr.Last(r.to); ok && r.hasData {
-			label += "  " + formatValue(v, 0)
+		visible := c.visibleSeries(sr)
+		if fresh := r.legendName[i] != sr.Name(); fresh || full || visible && due {
+			label := sr.Name()
+			if _, v, ok := sr.Last(r.to); ok && r.hasData {
+				label += "  " + formatValue(v, 0)
+			}
+			tx.Text, r.legendName[i] = label, sr.Name()
 		}
-		tx.Text, tx.TextSize = label, ts
+		tx.TextSize = ts
 		sw.StrokeColor, sw.StrokeWidth = col, 1.5
 		sw.CornerRadius = 2
-		if c.visibleSeries(sr) {
+		if visible {
 			sw.FillColor, tx.Color = col, fg
 		} else {
 			sw.FillColor, tx.Color = color.Transparent, dim
 		}
+	}
+}
+
+// setVisible shows or hides o only when that changes something: Show and
+// Hide repaint the window (a canvas.Line's Show even refreshes it) whether
+// or not o was already so.
+func setVisible(o fyne.CanvasObject, on bool) {
+	switch {
+	case on && !o.Visible():
+		o.Show()
+	case !on && o.Visible():
+		o.Hide()
 	}
 }
 
@@ -110,8 +139,8 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	for i, tx := range r.legendText {
 		sw := r.swatches[i]
 		if tx.Text == "" {
-			sw.Hide()
-			tx.Hide()
+			setVisible(sw, false)
+			setVisible(tx, false)
 			continue
 		}
 		tw := fyne.MeasureText(tx.Text, ts, fyne.TextStyle{}).Width
@@ -125,12 +154,12 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 			limit -= moreW
 		}
 		if row >= legendRows || x+w > limit && row == legendRows-1 && x > pad {
-			sw.Hide()
-			tx.Hide()
+			setVisible(sw, false)
+			setVisible(tx, false)
 			continue
 		}
-		sw.Show()
-		tx.Show()
+		setVisible(sw, true)
+		setVisible(tx, true)
 		sw.Move(fyne.NewPos(x, y+(lineH-swatchSize)/2))
 		sw.Resize(fyne.NewSize(swatchSize, swatchSize))
 		tx.Move(fyne.NewPos(x+swatchSize+pad, y))
@@ -144,9 +173,9 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 		r.legendMore.Text = fmt.Sprintf("+%d more", hidden)
 		r.legendMore.Move(fyne.NewPos(x, y))
 		r.legendMore.Resize(fyne.NewSize(moreW, lineH))
-		r.legendMore.Show()
+		setVisible(r.legendMore, true)
 	} else {
-		r.legendMore.Hide()
+		setVisible(r.legendMore, false)
 	}
 	topH := max(btn.Height+2*pad, y+lineH+pad)
 
@@ -183,18 +212,20 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	for i, l := range r.yLabels {
 		g := r.yGrid[i]
 		if l.Text == "" {
-			l.Hide()
-			g.Hide()
+			setVisible(l, false)
+			setVisible(g, false)
 			continue
 		}
 		py := yOf(r.yTicks[i])
 		w := yw[i]
 		l.Move(fyne.NewPos(left-pad-w, py-lineH/2))
 		l.Resize(fyne.NewSize(w, lineH))
-		l.Show()
+		setVisible(l, true)
+		// No Refresh: Layout runs inside a frame that refreshes the
+		// raster, or a resize that repaints anyway, and lines are
+		// painted from their fields.
 		g.Position1, g.Position2 = fyne.NewPos(left, py), fyne.NewPos(left+plotW, py)
-		g.Show()
-		g.Refresh()
+		setVisible(g, true)
 	}
 
 	// Time ticks: as many as fit labels of the width this span needs.
@@ -207,8 +238,8 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	for i, l := range r.xLabels {
 		g := r.xGrid[i]
 		if i >= len(r.xTicks) || !r.hasData {
-			l.Hide()
-			g.Hide()
+			setVisible(l, false)
+			setVisible(g, false)
 			continue
 		}
 		px := left + float32(float64(r.xTicks[i]-r.from)/float64(r.to-r.from))*plotW
@@ -217,20 +248,15 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 		lx := min(max(px-w/2, 0), size.Width-w)
 		l.Move(fyne.NewPos(lx, topH+plotH+pad))
 		l.Resize(fyne.NewSize(w, lineH))
-		l.Show()
+		setVisible(l, true)
 		g.Position1, g.Position2 = fyne.NewPos(px, topH), fyne.NewPos(px, topH+plotH)
-		g.Show()
-		g.Refresh()
+		setVisible(g, true)
 	}
 
 	r.waiting.TextSize = theme.TextSize()
 	r.waiting.Move(fyne.NewPos(left, topH+plotH/2-lineH))
 	r.waiting.Resize(fyne.NewSize(plotW, lineH*2))
-	if r.hasData {
-		r.waiting.Hide()
-	} else {
-		r.waiting.Show()
-	}
+	setVisible(r.waiting, !r.hasData)
 	r.layoutHover()
 }
 
@@ -240,23 +266,22 @@ func (r *chartRenderer) layoutHover() {
 	c := r.chart
 	hide := func(from int) {
 		for i := from; i < len(r.tipText); i++ {
-			r.tipText[i].Hide()
-			r.tipSwatch[i].Hide()
+			setVisible(r.tipText[i], false)
+			setVisible(r.tipSwatch[i], false)
 		}
 	}
 	p := c.hoverPos
 	in := c.hovering && r.hasData && p.X >= c.plot.X && p.X <= c.plot.X+c.plotSize.Width &&
 		p.Y >= c.plot.Y && p.Y <= c.plot.Y+c.plotSize.Height
 	if !in {
-		r.cross.Hide()
-		r.tipBg.Hide()
+		setVisible(r.cross, false)
+		setVisible(r.tipBg, false)
 		hide(0)
 		return
 	}
 	r.cross.Position1 = fyne.NewPos(p.X, c.plot.Y)
 	r.cross.Position2 = fyne.NewPos(p.X, c.plot.Y+c.plotSize.Height)
-	r.cross.Show()
-	r.cross.Refresh()
+	setVisible(r.cross, true)
 
 	t := r.timeAt(p.X)
 	pad := theme.Padding()
@@ -268,10 +293,8 @@ func (r *chartRenderer) layoutHover() {
 		tx.Text = text
 		if col != nil {
 			sw.FillColor = col
-			sw.Show()
-		} else {
-			sw.Hide()
 		}
+		setVisible(sw, col != nil)
 		rows++
 	}
 	set(formatReadout(t, time.Duration(r.to-r.from), c.loc), nil)
@@ -312,7 +335,7 @@ func (r *chartRenderer) layoutHover() {
 	bx = max(bx, 0)
 	r.tipBg.Move(fyne.NewPos(bx, by))
 	r.tipBg.Resize(fyne.NewSize(boxW, boxH))
-	r.tipBg.Show()
+	setVisible(r.tipBg, true)
 	for i := 0; i < rows; i++ {
 		tx, sw := r.tipText[i], r.tipSwatch[i]
 		x := bx + pad
@@ -323,18 +346,16 @@ func (r *chartRenderer) layoutHover() {
 		}
 		tx.Move(fyne.NewPos(x, by+pad+float32(i)*lineH))
 		tx.Resize(fyne.NewSize(w, lineH))
-		tx.Show()
+		setVisible(tx, true)
 	}
 }
 
-// refreshHover repaints the crosshair and tooltip objects.
+// refreshHover repaints the window for a moved crosshair and tooltip. One
+// refresh repaints every object, and texts, lines and rectangles are
+// painted from their fields (a text's texture is found by its content), so
+// the tooltip's rows need no refresh of their own.
 func (r *chartRenderer) refreshHover() {
 	canvas.Refresh(r.cross)
-	canvas.Refresh(r.tipBg)
-	for i := range r.tipText {
-		canvas.Refresh(r.tipText[i])
-		canvas.Refresh(r.tipSwatch[i])
-	}
 }
 
 // timeAt maps a widget x coordinate to a time in view.

@@ -85,6 +85,8 @@ type chartRenderer struct {
 	liveBtn    *widget.Button
 	swatches   []*canvas.Rectangle
 	legendText []*canvas.Text
+	legendName []string  // the series each legend entry was last written for
+	legendAt   time.Time // when the legend's values were last rewritten
 	legendMore *canvas.Text
 	cross      *canvas.Line
 	tipBg      *canvas.Rectangle
@@ -159,19 +161,22 @@ func (r *chartRenderer) tick(float32) {
 	// Not the widget's Refresh: that would look the renderer up in
 	// Fyne's cache, which the test driver's first tick (inside
 	// CreateRenderer) does not hold yet.
-	r.frame()
+	r.frame(false)
 }
 
 // Refresh is called by Fyne (theme change) and by the setters: it also
-// refreshes the Live control, which the per-frame path leaves alone.
+// refreshes the Live control and every legend entry, which the per-frame
+// path leaves alone.
 func (r *chartRenderer) Refresh() {
 	r.controlsSet = false
-	r.frame()
+	r.frame(true)
 }
 
 // frame recomputes the frame: time range, reductions, Y range, ticks and
-// legend, then lays the objects out and asks the raster to redraw.
-func (r *chartRenderer) frame() {
+// legend, then lays the objects out and asks the raster to redraw. It is
+// the chart's only refresh of its own: whatever else changed in the frame
+// is painted by the one repaint the raster asks for.
+func (r *chartRenderer) frame(full bool) {
 	c := r.chart
 	r.refreshes++
 	r.drawn = c.store.Version()
@@ -226,7 +231,7 @@ func (r *chartRenderer) frame() {
 		r.yMin, r.yMax = yMin, yMax
 	}
 	r.applyTheme()
-	r.updateLegend()
+	r.updateLegend(full, time.Now())
 	r.updateControls()
 	r.Layout(c.Size())
 	canvas.Refresh(r.raster)
