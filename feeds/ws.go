@@ -2,10 +2,12 @@ package feeds
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 	"time"
 
@@ -56,7 +58,8 @@ func (s *supervisor) runWS(ctx context.Context) error {
 		HandshakeTimeout: s.cfg.handshakeTimeout(),
 		TLSClientConfig:  s.tlsConfig(),
 	}
-	conn, resp, err := d.DialContext(ctx, s.wsURL(), s.cfg.Header.Clone())
+	target, header := s.wsTarget()
+	conn, resp, err := d.DialContext(ctx, target, header)
 	if err != nil {
 		if resp != nil {
 			se := statusError(resp, s.clk)
@@ -105,6 +108,28 @@ func (s *supervisor) runWS(ctx context.Context) error {
 	close(readDone)
 	<-writerDone
 	return err
+}
+
+// wsTarget is the URL to dial and the handshake's headers. gorilla/websocket
+// refuses a URL with user info (errMalformedURL), so the user name and
+// password travel as Basic auth, as net/http sends them for polling and
+// SSE, unless the user's headers already carry an Authorization.
+func (s *supervisor) wsTarget() (string, http.Header) {
+	h := s.cfg.Header.Clone()
+	u, err := url.Parse(s.wsURL())
+	if err != nil || u.User == nil {
+		return s.wsURL(), h
+	}
+	user := u.User
+	u.User = nil
+	if h == nil {
+		h = http.Header{}
+	}
+	if h.Get("Authorization") == "" {
+		pw, _ := user.Password()
+		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(user.Username()+":"+pw)))
+	}
+	return u.String(), h
 }
 
 // alive records a sign of life from the server and moves the read

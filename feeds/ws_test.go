@@ -93,6 +93,33 @@ func TestWebSocketTextAndBinaryWithHeaders(t *testing.T) {
 	}
 }
 
+// A ws://user:password@host URL connects (gorilla/websocket refuses user
+// info in the URL itself) and sends them as Basic auth, as polling and SSE
+// do; an Authorization header of the user's own wins.
+func TestWebSocketUserInfoIsBasicAuth(t *testing.T) {
+	seen := make(chan http.Header, 2)
+	srv := wsServer(t, func(c *websocket.Conn, r *http.Request) {
+		seen <- r.Header
+		c.WriteMessage(websocket.TextMessage, []byte("1"))
+		c.ReadMessage()
+	})
+	withUser := strings.Replace(wsURL(srv), "ws://", "ws://ann:s%40cret@", 1)
+	f := start(t, Config{URL: withUser}, nil)
+	f.messages(t, 1)
+	if user, pw, ok := (&http.Request{Header: <-seen}).BasicAuth(); !ok || user != "ann" || pw != "s@cret" {
+		t.Errorf("Basic auth %q/%q (ok=%v), want ann/s@cret", user, pw, ok)
+	}
+	f.stop(t)
+
+	own := http.Header{}
+	own.Set("Authorization", "Bearer t0k")
+	f = start(t, Config{URL: withUser, Header: own}, nil)
+	f.messages(t, 1)
+	if got := (<-seen).Get("Authorization"); got != "Bearer t0k" {
+		t.Errorf("Authorization %q, want the user's own header", got)
+	}
+}
+
 func TestWebSocketHTTPURLIsConverted(t *testing.T) {
 	srv := wsServer(t, func(c *websocket.Conn, r *http.Request) {
 		c.WriteMessage(websocket.TextMessage, []byte("5"))
