@@ -121,9 +121,11 @@ type Config struct {
 	// nothing within two intervals is declared dead and the feed
 	// reconnects. Default 15 s.
 	Heartbeat time.Duration
-	// PingText, when set, is sent as a text message after the WebSocket
-	// has been idle for a Heartbeat interval (the application heartbeat of
-	// the original article's browser client, e.g. "ping").
+	// PingText, when set, is sent as a text message after a Heartbeat
+	// interval without a data message or a PongText reply (protocol pongs
+	// do not count), and a connection that then answers nothing within
+	// the next interval is dropped: the application heartbeat of the
+	// original article's browser client, e.g. "ping".
 	PingText string
 	// PongText is the reply to PingText (e.g. "pong"); a text message
 	// equal to it counts as a heartbeat, never as data.
@@ -206,8 +208,9 @@ type Status struct {
 	State State
 	// Transport in use (resolved: never Auto once known).
 	Transport Transport
-	// Attempt counts failed attempts since the last good connection
-	// (Reconnecting only; the first retry is attempt 1).
+	// Attempt counts attempts that delivered nothing since the last
+	// connection that delivered a message (Reconnecting only; the first
+	// retry is attempt 1).
 	Attempt int
 	// Delay until the next attempt (Reconnecting only).
 	Delay time.Duration

@@ -151,8 +151,8 @@ func (s *supervisor) init() error {
 		Proxy: http.ProxyFromEnvironment,
 		DialContext: (&net.Dialer{
 			Timeout: s.cfg.handshakeTimeout(),
-			// TCP keep-alives are what finds a dead peer under an SSE
-			// stream, whose comment keep-alives never reach us.
+			// TCP keep-alives find a peer whose host is gone; the SSE
+			// reader's idle watchdog finds a stream that merely stalls.
 			KeepAlive: 15 * time.Second,
 		}).DialContext,
 		TLSClientConfig:       s.tlsConfig(),
