@@ -11,7 +11,7 @@ export LANG ?= C.UTF-8
 # for the window smoke test.
 BUILD_DEBS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
-TEST_DEBS := redis-server xvfb xauth imagemagick
+TEST_DEBS := redis-server xvfb xauth imagemagick mosquitto mosquitto-clients
 
 GO ?= go
 GOFLAGS_TEST ?= -race -count=1
