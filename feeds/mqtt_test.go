@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"feedscope/feeds/mqtttest"
 )
 
 // quick reconnects, so the broker tests take seconds.
@@ -29,8 +31,8 @@ func samplesOf(msgs []Message) map[string][]float64 {
 }
 
 func TestMQTTNumbersAndJSONOnWildcards(t *testing.T) {
-	b := startMosquitto(t, nil)
-	pub := newMQTTPublisher(t, b.addr(), "", "")
+	b := mqtttest.New(t, nil)
+	pub := mqtttest.NewPublisher(t, b.Addr(), "", "")
 	for _, tc := range []struct {
 		name, filter string
 		want         map[string][]float64
@@ -45,15 +47,15 @@ func TestMQTTNumbersAndJSONOnWildcards(t *testing.T) {
 		{"plus", "plant/+/temp", map[string][]float64{"plant/line1/temp": {21.5}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := start(t, Config{URL: b.url(tc.filter)}, nil)
+			f := start(t, Config{URL: b.URL(tc.filter)}, nil)
 			if st := f.waitState(t, Connected); st.Transport != MQTT {
 				t.Fatalf("Auto on an mqtt:// URL chose %v, want MQTT", st.Transport)
 			}
-			pub.publish("other/line1/temp", 0, false, "99") // outside every filter
-			pub.publish("plant/line1/temp", 0, false, "21.5")
-			pub.publish("plant/line2", 0, false, `{"t":22,"h":40}`)
-			pub.publish("plant/line3", 0, false, "a=1 b=2")
-			pub.publish("plant/end/temp", 0, false, "0") // the last one: all others came first
+			pub.Publish("other/line1/temp", 0, false, "99") // outside every filter
+			pub.Publish("plant/line1/temp", 0, false, "21.5")
+			pub.Publish("plant/line2", 0, false, `{"t":22,"h":40}`)
+			pub.Publish("plant/line3", 0, false, "a=1 b=2")
+			pub.Publish("plant/end/temp", 0, false, "0") // the last one: all others came first
 			var msgs []Message
 			for {
 				m := f.messages(t, 1)[0]
@@ -71,10 +73,10 @@ func TestMQTTNumbersAndJSONOnWildcards(t *testing.T) {
 }
 
 func TestMQTTRetainedShowsAtOnce(t *testing.T) {
-	b := startMosquitto(t, nil)
-	pub := newMQTTPublisher(t, b.addr(), "", "")
-	pub.publish("site/boiler/pressure", 1, true, "1.8")
-	f := start(t, Config{URL: b.url("site/#")}, nil)
+	b := mqtttest.New(t, nil)
+	pub := mqtttest.NewPublisher(t, b.Addr(), "", "")
+	pub.Publish("site/boiler/pressure", 1, true, "1.8")
+	f := start(t, Config{URL: b.URL("site/#")}, nil)
 	f.waitState(t, Connected)
 	m := f.messages(t, 1)[0]
 	if m.Topic != "site/boiler/pressure" || string(m.Data) != "1.8" {
@@ -83,22 +85,22 @@ func TestMQTTRetainedShowsAtOnce(t *testing.T) {
 }
 
 func TestMQTTBrokerRestart(t *testing.T) {
-	b := startMosquitto(t, nil)
-	pub := newMQTTPublisher(t, b.addr(), "", "")
-	f := start(t, Config{URL: b.url("line/+"), Backoff: mqttBackoff}, nil)
+	b := mqtttest.New(t, nil)
+	pub := mqtttest.NewPublisher(t, b.Addr(), "", "")
+	f := start(t, Config{URL: b.URL("line/+"), Backoff: mqttBackoff}, nil)
 	f.waitState(t, Connected)
-	pub.publish("line/a", 0, false, "1")
+	pub.Publish("line/a", 0, false, "1")
 	if m := f.messages(t, 1)[0]; string(m.Data) != "1" {
 		t.Fatalf("got %q, want 1", m.Data)
 	}
 
-	b.stop()
+	b.Stop()
 	st := f.waitState(t, Reconnecting) // the window marks the gap here
 	if st.Err == nil {
 		t.Fatal("Reconnecting without a cause")
 	}
 	t.Logf("broker gone: %v", st.Err)
-	b.start()
+	b.Start()
 	f.waitState(t, Connected)
 
 	// Back and subscribed again: a message published now arrives. The
@@ -116,7 +118,7 @@ func TestMQTTBrokerRestart(t *testing.T) {
 	}()
 	deadline := time.After(10 * time.Second)
 	for {
-		pub.c.Publish("line/b", 0, false, "2")
+		pub.Client.Publish("line/b", 0, false, "2")
 		select {
 		case m := <-got:
 			if m.Topic != "line/b" || string(m.Data) != "2" {
@@ -133,9 +135,9 @@ func TestMQTTBrokerRestart(t *testing.T) {
 // With QoS 1 and a persistent session the broker keeps what is published
 // while the feed is cut off from it, and delivers it after the reconnect.
 func TestMQTTPersistentSessionLosesNothingThroughOutage(t *testing.T) {
-	b := startMosquitto(t, nil)
-	px := startCutProxy(t, b.addr())
-	pub := newMQTTPublisher(t, b.addr(), "", "")
+	b := mqtttest.New(t, nil)
+	px := startCutProxy(t, b.Addr())
+	pub := mqtttest.NewPublisher(t, b.Addr(), "", "")
 	url := "mqtt://" + px.addr() + "/meter/%23?qos=1&session=persistent&client_id=feedscope-outage-test"
 	f := start(t, Config{URL: url, Backoff: mqttBackoff}, nil)
 	f.waitState(t, Connected)
@@ -146,7 +148,7 @@ func TestMQTTPersistentSessionLosesNothingThroughOutage(t *testing.T) {
 	go func() {
 		defer close(pubDone)
 		for i := 1; i <= total; i++ {
-			tok := pub.c.Publish("meter/kwh", 1, false, strconv.Itoa(i))
+			tok := pub.Client.Publish("meter/kwh", 1, false, strconv.Itoa(i))
 			tok.WaitTimeout(10 * time.Second)
 			if tok.Error() == nil {
 				published.Add(1)
@@ -203,10 +205,10 @@ func TestMQTTPersistentSessionLosesNothingThroughOutage(t *testing.T) {
 
 func TestMQTTWrongPasswordStops(t *testing.T) {
 	const secret = "s3cr3t-pw-never-shown"
-	b := startMosquitto(t, map[string]string{"meter": "right-one"})
+	b := mqtttest.New(t, map[string]string{"meter": "right-one"})
 	for _, tc := range []struct{ name, url, user, pass string }{
-		{"in the URL", "mqtt://meter:" + secret + "@" + b.addr() + "/x/%23", "", ""},
-		{"from settings", b.url("x/#"), "meter", secret},
+		{"in the URL", "mqtt://meter:" + secret + "@" + b.Addr() + "/x/%23", "", ""},
+		{"from settings", b.URL("x/#"), "meter", secret},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := start(t, Config{URL: tc.url, MQTTUsername: tc.user, MQTTPassword: tc.pass, Backoff: mqttBackoff}, nil)
@@ -230,10 +232,10 @@ func TestMQTTWrongPasswordStops(t *testing.T) {
 	}
 
 	t.Run("right password from settings", func(t *testing.T) {
-		f := start(t, Config{URL: b.url("x/#"), MQTTUsername: "meter", MQTTPassword: "right-one"}, nil)
+		f := start(t, Config{URL: b.URL("x/#"), MQTTUsername: "meter", MQTTPassword: "right-one"}, nil)
 		f.waitState(t, Connected)
-		pub := newMQTTPublisher(t, b.addr(), "meter", "right-one")
-		pub.publish("x/y", 0, false, "5")
+		pub := mqtttest.NewPublisher(t, b.Addr(), "meter", "right-one")
+		pub.Publish("x/y", 0, false, "5")
 		if m := f.messages(t, 1)[0]; string(m.Data) != "5" {
 			t.Fatalf("got %q", m.Data)
 		}
@@ -264,9 +266,9 @@ func assertNoSecret(t *testing.T, r *recorder, err error, secret string) {
 
 func TestMQTTSecretsStayOutOfErrors(t *testing.T) {
 	const secret = "pa55-in-url"
-	b := startMosquitto(t, nil)
-	gone := b.addr()
-	b.stop() // an unreachable broker: every attempt fails on the network
+	b := mqtttest.New(t, nil)
+	gone := b.Addr()
+	b.Stop() // an unreachable broker: every attempt fails on the network
 	f := start(t, Config{URL: "mqtt://u:" + secret + "@" + gone + "/a/%23", Backoff: mqttBackoff}, nil)
 	for i := 0; i < 3; i++ {
 		st := f.waitState(t, Reconnecting)
@@ -286,15 +288,15 @@ func TestMQTTSecretsStayOutOfErrors(t *testing.T) {
 // supervisor fills; the connection is then given up with an error that
 // counts what was dropped, and comes back.
 func TestMQTTOverflowIsCountedAndRecovers(t *testing.T) {
-	b := startMosquitto(t, nil)
-	pub := newMQTTPublisher(t, b.addr(), "", "")
+	b := mqtttest.New(t, nil)
+	pub := mqtttest.NewPublisher(t, b.Addr(), "", "")
 	release := make(chan struct{})
 	var blocked sync.Once
 	r := newRecorder()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, Config{URL: b.url("flood/#"), Backoff: mqttBackoff}, func(e Event) {
+		done <- Run(ctx, Config{URL: b.URL("flood/#"), Backoff: mqttBackoff}, func(e Event) {
 			if e.Kind == KindMessage {
 				blocked.Do(func() { <-release }) // a Handler stuck on the first message
 			}
@@ -305,9 +307,9 @@ func TestMQTTOverflowIsCountedAndRecovers(t *testing.T) {
 	r.waitState(t, Connected)
 	const flood = mqttQueueLen + 2000
 	for i := 0; i < flood; i++ {
-		pub.c.Publish("flood/x", 0, false, strconv.Itoa(i))
+		pub.Client.Publish("flood/x", 0, false, strconv.Itoa(i))
 	}
-	pub.publish("flood/x", 0, false, "last")
+	pub.Publish("flood/x", 0, false, "last")
 	time.Sleep(500 * time.Millisecond) // the flood reaches the full queue
 	close(release)
 	st := r.waitState(t, Reconnecting)
@@ -316,7 +318,7 @@ func TestMQTTOverflowIsCountedAndRecovers(t *testing.T) {
 	}
 	t.Logf("%v", st.Err)
 	r.waitState(t, Connected)
-	pub.publish("flood/x", 0, false, "after")
+	pub.Publish("flood/x", 0, false, "after")
 	r.waitFor(t, "a message after the overflow", func(e Event) bool {
 		return e.Kind == KindMessage && string(e.Message.Data) == "after"
 	})
@@ -327,8 +329,8 @@ func TestMQTTManyTopics(t *testing.T) {
 		t.Skip("10 s of traffic")
 	}
 	const topics, rate, secs = 100, 20, 10
-	b := startMosquitto(t, nil)
-	pub := newMQTTPublisher(t, b.addr(), "", "")
+	b := mqtttest.New(t, nil)
+	pub := mqtttest.NewPublisher(t, b.Addr(), "", "")
 
 	var mu sync.Mutex
 	counts := map[string]int{}
@@ -339,7 +341,7 @@ func TestMQTTManyTopics(t *testing.T) {
 	connected := make(chan struct{})
 	var once sync.Once
 	go func() {
-		done <- Run(ctx, Config{URL: b.url("fleet/+/%23")}, func(e Event) {
+		done <- Run(ctx, Config{URL: b.URL("fleet/+/%23")}, func(e Event) {
 			if e.Kind == KindStatus {
 				switch e.Status.State {
 				case Connected:
@@ -369,7 +371,7 @@ func TestMQTTManyTopics(t *testing.T) {
 	for i := 0; i < rate*secs; i++ {
 		<-tick.C
 		for k := 0; k < topics; k++ {
-			pub.c.Publish(fmt.Sprintf("fleet/dev%03d/temp", k), 0, false, fmt.Sprintf(`{"c":%d.5}`, i))
+			pub.Client.Publish(fmt.Sprintf("fleet/dev%03d/temp", k), 0, false, fmt.Sprintf(`{"c":%d.5}`, i))
 		}
 		if i%rate == 0 {
 			runtime.ReadMemStats(&ms)

@@ -15,6 +15,8 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 	"github.com/gorilla/websocket"
 	"github.com/r3labs/sse/v2"
+
+	"feedscope/feeds/mqtttest"
 )
 
 // BenchmarkTransport measures messages per second through the feed layer
@@ -114,13 +116,13 @@ func BenchmarkTransport(b *testing.B) {
 	b.Run("mqtt", func(b *testing.B) {
 		// A real broker, fed flat out with pre-framed QoS 0 PUBLISH
 		// batches: both readers subscribe to the same stream.
-		broker := startMosquitto(b, nil)
-		stopPub := floodMQTT(b, broker.addr(), "bench/host1", `{"cpu":12.5,"load":0.42}`)
+		broker := mqtttest.New(b, nil)
+		stopPub := floodMQTT(b, broker.Addr(), "bench/host1", `{"cpu":12.5,"load":0.42}`)
 		defer stopPub()
 		bare := func(n int) {
 			var count atomic.Int64
 			done := make(chan struct{})
-			opts := mqtt.NewClientOptions().AddBroker("tcp://" + broker.addr()).
+			opts := mqtt.NewClientOptions().AddBroker("tcp://" + broker.Addr()).
 				SetClientID("bench-bare").SetAutoReconnect(false)
 			opts.SetDefaultPublishHandler(func(mqtt.Client, mqtt.Message) {
 				if count.Add(1) == int64(n) {
@@ -137,7 +139,7 @@ func BenchmarkTransport(b *testing.B) {
 			}
 			<-done
 		}
-		compare(b, bare, Config{URL: broker.url("bench/#")})
+		compare(b, bare, Config{URL: broker.URL("bench/#")})
 	})
 }
 

@@ -1,4 +1,10 @@
-package feeds
+// Package mqtttest starts a real MQTT broker for tests: Debian's
+// mosquitto on a free loopback port, with a generated configuration, and
+// a plain paho client to publish to it.
+//
+// A missing mosquitto binary fails the test that asked for it: MQTT is a
+// feature, and an untested one is not shipped silently.
+package mqtttest
 
 import (
 	"bytes"
@@ -18,9 +24,9 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 )
 
-// mosquitto is a real broker (Debian's mosquitto package; `make test`
+// Broker is a real broker (Debian's mosquitto package; `make test`
 // installs it) on a free loopback port, owned by one test.
-type mosquitto struct {
+type Broker struct {
 	t    testing.TB
 	bin  string
 	conf string
@@ -29,12 +35,12 @@ type mosquitto struct {
 	log  *bytes.Buffer
 }
 
-// startMosquitto starts a broker. users, when not empty, are the only
+// New starts a broker that stops when the test ends. users, when not empty, are the only
 // accepted user names and passwords (a password file made with
 // mosquitto_passwd); otherwise anyone may connect. A missing binary fails
 // the test: MQTT is a feature, and an untested one is not shipped
 // silently.
-func startMosquitto(t testing.TB, users map[string]string) *mosquitto {
+func New(t testing.TB, users map[string]string) *Broker {
 	t.Helper()
 	bin := lookBin(t, "mosquitto")
 	dir := t.TempDir()
@@ -68,13 +74,13 @@ func startMosquitto(t testing.TB, users map[string]string) *mosquitto {
 		}
 		conf += "allow_anonymous false\npassword_file " + pw + "\n"
 	}
-	m := &mosquitto{t: t, bin: bin, conf: filepath.Join(dir, "mosquitto.conf"), port: port}
+	m := &Broker{t: t, bin: bin, conf: filepath.Join(dir, "mosquitto.conf"), port: port}
 	if err := os.WriteFile(m.conf, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	m.start()
+	m.Start()
 	t.Cleanup(func() {
-		m.stop()
+		m.Stop()
 		if t.Failed() {
 			t.Logf("mosquitto log:\n%s", m.log)
 		}
@@ -96,12 +102,15 @@ func lookBin(t testing.TB, name string) string {
 	return bin
 }
 
-func (m *mosquitto) addr() string { return "127.0.0.1:" + strconv.Itoa(m.port) }
+// Addr is the broker's host:port.
+func (m *Broker) Addr() string { return "127.0.0.1:" + strconv.Itoa(m.port) }
 
-// url is the broker's URL for a topic filter and query (written as is).
-func (m *mosquitto) url(filter string) string { return "mqtt://" + m.addr() + "/" + filter }
+// URL is the broker's mqtt:// URL for a topic filter (and query),
+// written as is.
+func (m *Broker) URL(filter string) string { return "mqtt://" + m.Addr() + "/" + filter }
 
-func (m *mosquitto) start() {
+// Start starts the broker again after Stop, on the same port.
+func (m *Broker) Start() {
 	m.t.Helper()
 	m.log = &bytes.Buffer{}
 	m.cmd = exec.Command(m.bin, "-c", m.conf)
@@ -111,20 +120,20 @@ func (m *mosquitto) start() {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c, err := net.DialTimeout("tcp", m.addr(), time.Second)
+		c, err := net.DialTimeout("tcp", m.Addr(), time.Second)
 		if err == nil {
 			c.Close()
 			return
 		}
 		if time.Now().After(deadline) {
-			m.t.Fatalf("mosquitto did not listen on %s within 10 s: %v\n%s", m.addr(), err, m.log)
+			m.t.Fatalf("mosquitto did not listen on %s within 10 s: %v\n%s", m.Addr(), err, m.log)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
-// stop ends the broker the way an operator restarting it would (SIGTERM).
-func (m *mosquitto) stop() {
+// Stop ends the broker the way an operator restarting it would (SIGTERM).
+func (m *Broker) Stop() {
 	if m.cmd == nil {
 		return
 	}
@@ -151,14 +160,16 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	return s.w.Write(p)
 }
 
-// publisher is a plain paho client that publishes for a test. It
+// Publisher is a plain paho client that publishes for a test. It
 // reconnects by itself, so it survives a broker restart.
-type publisher struct {
+type Publisher struct {
 	t testing.TB
-	c mqtt.Client
+	// Client publishes without waiting, for floods.
+	Client mqtt.Client
 }
 
-func newMQTTPublisher(t testing.TB, addr, user, password string) *publisher {
+// NewPublisher connects a publisher that disconnects when the test ends.
+func NewPublisher(t testing.TB, addr, user, password string) *Publisher {
 	t.Helper()
 	opts := mqtt.NewClientOptions().AddBroker("tcp://" + addr).
 		SetClientID(fmt.Sprintf("test-pub-%d", time.Now().UnixNano())).
@@ -169,103 +180,17 @@ func newMQTTPublisher(t testing.TB, addr, user, password string) *publisher {
 	if tok := c.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 		t.Fatalf("publisher connect: %v", tok.Error())
 	}
-	p := &publisher{t: t, c: c}
+	p := &Publisher{t: t, Client: c}
 	t.Cleanup(func() { c.Disconnect(100) })
 	return p
 }
 
-// publish sends one message and waits for the broker to take it (QoS 1)
+// Publish sends one message and waits for the broker to take it (QoS 1)
 // or for it to be written (QoS 0).
-func (p *publisher) publish(topic string, qos byte, retained bool, payload string) {
+func (p *Publisher) Publish(topic string, qos byte, retained bool, payload string) {
 	p.t.Helper()
-	tok := p.c.Publish(topic, qos, retained, payload)
+	tok := p.Client.Publish(topic, qos, retained, payload)
 	if !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 		p.t.Fatalf("publish %s: %v", topic, tok.Error())
 	}
-}
-
-// cutProxy is a TCP proxy between a feed and the broker that can cut
-// every connection and refuse new ones for a while: the feed loses the
-// broker while publishers keep publishing to it.
-type cutProxy struct {
-	ln       net.Listener
-	upstream string
-
-	mu    sync.Mutex
-	conns map[net.Conn]bool
-	down  bool
-	wg    sync.WaitGroup
-}
-
-func startCutProxy(t testing.TB, upstream string) *cutProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &cutProxy{ln: ln, upstream: upstream, conns: map[net.Conn]bool{}}
-	p.wg.Add(1)
-	go p.accept()
-	t.Cleanup(p.close)
-	return p
-}
-
-func (p *cutProxy) addr() string { return p.ln.Addr().String() }
-
-func (p *cutProxy) accept() {
-	defer p.wg.Done()
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		down := p.down
-		p.mu.Unlock()
-		if down {
-			c.Close()
-			continue
-		}
-		up, err := net.Dial("tcp", p.upstream)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns[c], p.conns[up] = true, true
-		p.mu.Unlock()
-		p.wg.Add(2)
-		go p.pipe(c, up)
-		go p.pipe(up, c)
-	}
-}
-
-func (p *cutProxy) pipe(dst, src net.Conn) {
-	defer p.wg.Done()
-	_, _ = io.Copy(dst, src)
-	dst.Close()
-	src.Close()
-}
-
-// cut closes every connection and refuses new ones until restore.
-func (p *cutProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = true
-	for c := range p.conns {
-		c.Close()
-		delete(p.conns, c)
-	}
-}
-
-func (p *cutProxy) restore() {
-	p.mu.Lock()
-	p.down = false
-	p.mu.Unlock()
-}
-
-func (p *cutProxy) close() {
-	p.ln.Close()
-	p.cut()
-	p.wg.Wait()
 }
