@@ -26,6 +26,10 @@ type Settings struct {
 	// (Authorization, Cookie, ...). Their values are secrets: they are
 	// never shown outside the Settings dialog.
 	Headers []string
+	// MQTTUsername and MQTTPassword log in to an MQTT broker whose URL
+	// carries no user name. The password is a secret like the headers.
+	MQTTUsername string
+	MQTTPassword string
 	// ReadLimit is the largest message accepted, in bytes.
 	ReadLimit int64
 	// History is how far back the chart keeps points.
@@ -84,6 +88,9 @@ func (s Settings) Validate() error {
 	if _, err := parseHeaders(s.Headers); err != nil {
 		problems = append(problems, err.Error())
 	}
+	if s.MQTTPassword != "" && s.MQTTUsername == "" {
+		problems = append(problems, "an MQTT password needs a user name")
+	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}
@@ -104,6 +111,8 @@ func (s Settings) FeedConfig(url string, t feeds.Transport) (feeds.Config, error
 		Heartbeat:          s.Heartbeat,
 		PingText:           s.PingText,
 		PongText:           s.PongText,
+		MQTTUsername:       s.MQTTUsername,
+		MQTTPassword:       s.MQTTPassword,
 		ReadLimit:          s.ReadLimit,
 		InsecureSkipVerify: s.InsecureSkipVerify,
 	}, nil
