@@ -2,8 +2,17 @@ package feeds
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
+	"net"
 	"runtime"
 	"strconv"
 	"strings"
@@ -482,5 +491,94 @@ func TestDecodeTopicNames(t *testing.T) {
 		if fmt.Sprint(got) != tc.want {
 			t.Errorf("%s on %.20s: %v, want %s", tc.data, tc.topic, got, tc.want)
 		}
+	}
+}
+
+// mqtts:// verifies the broker's certificate as https does: an unknown CA
+// stops the feed, a trusted one (Config.TLS) or the explicit opt-out
+// connects.
+func TestMQTTOverTLS(t *testing.T) {
+	certPEM, keyPEM, pool := selfSignedCert(t)
+	b := mqtttest.NewTLS(t, certPEM, keyPEM)
+	url := "mqtts://" + b.Addr() + "/tls/%23"
+
+	f := start(t, Config{URL: url, Backoff: mqttBackoff}, nil)
+	err := f.finished(t)
+	if err == nil || !strings.Contains(err.Error(), "certificate") || !isCertError(err) {
+		t.Fatalf("untrusted certificate: Run returned %v", err)
+	}
+
+	for name, cfg := range map[string]Config{
+		"trusted CA":         {URL: url, TLS: &tls.Config{RootCAs: pool}},
+		"InsecureSkipVerify": {URL: url, InsecureSkipVerify: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := start(t, cfg, nil)
+			f.waitState(t, Connected)
+		})
+	}
+}
+
+// selfSignedCert makes a certificate for 127.0.0.1 that is its own CA.
+func selfSignedCert(t *testing.T) (certPEM, keyPEM []byte, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "test broker"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), pool
+}
+
+// A broker that takes the connection but never answers CONNECT: stopping
+// the feed ends the attempt at once, not after the connect timeout, and
+// leaves no goroutine behind (TestMain checks).
+func TestMQTTStopWhileConnecting(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			accepted <- c
+		}
+	}()
+	f := start(t, Config{URL: "mqtt://" + ln.Addr().String() + "/a", HandshakeTimeout: time.Minute}, nil)
+	c := <-accepted
+	defer c.Close()
+	time.Sleep(100 * time.Millisecond) // the CONNECT is out, waiting for CONNACK
+	t0 := time.Now()
+	if err := f.stop(t); err != nil {
+		t.Fatalf("Run returned %v", err)
+	}
+	if d := time.Since(t0); d > 5*time.Second {
+		t.Errorf("stopping took %v", d)
 	}
 }

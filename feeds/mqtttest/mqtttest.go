@@ -42,6 +42,18 @@ type Broker struct {
 // silently.
 func New(t testing.TB, users map[string]string) *Broker {
 	t.Helper()
+	return start(t, users, nil, nil)
+}
+
+// NewTLS starts a broker that speaks MQTT over TLS only, with the given
+// PEM certificate (chain) and key, and lets anyone connect.
+func NewTLS(t testing.TB, certPEM, keyPEM []byte) *Broker {
+	t.Helper()
+	return start(t, nil, certPEM, keyPEM)
+}
+
+func start(t testing.TB, users map[string]string, certPEM, keyPEM []byte) *Broker {
+	t.Helper()
 	bin := lookBin(t, "mosquitto")
 	dir := t.TempDir()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -56,9 +68,17 @@ func New(t testing.TB, users map[string]string) *Broker {
 	}
 	// Started as root, mosquitto would switch to the user "mosquitto",
 	// who cannot read the test's private directory.
-	conf := fmt.Sprintf("user %s\nlistener %d 127.0.0.1\npersistence false\nlog_dest stderr\n"+
+	conf := fmt.Sprintf("user %s\nlistener %d 127.0.0.1\n", me.Username, port)
+	if certPEM != nil {
+		cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+		if os.WriteFile(cert, certPEM, 0o600) != nil || os.WriteFile(key, keyPEM, 0o600) != nil {
+			t.Fatal("writing the broker's certificate")
+		}
+		conf += "certfile " + cert + "\nkeyfile " + key + "\n"
+	}
+	conf += "persistence false\nlog_dest stderr\n" +
 		// A persistent session's queue must outlast the outage tests.
-		"max_queued_messages 100000\nmax_inflight_messages 100\n", me.Username, port)
+		"max_queued_messages 100000\nmax_inflight_messages 100\n"
 	if len(users) == 0 {
 		conf += "allow_anonymous true\n"
 	} else {
