@@ -94,3 +94,15 @@ func TestMQTTInTheWindow(t *testing.T) {
 		t.Errorf("MQTT login after restart: %q", u2.settings.MQTTUsername)
 	}
 }
+
+func TestMQTTPasswordNeedsUser(t *testing.T) {
+	f := newSettingsForm(DefaultSettings())
+	f.mqttPassword.SetText("pw")
+	if _, err := f.read(); err == nil || !strings.Contains(err.Error(), "MQTT password needs a user name") {
+		t.Errorf("a password without a user name: %v", err)
+	}
+	f.mqttUser.SetText("u")
+	if s, err := f.read(); err != nil || s.MQTTUsername != "u" || s.MQTTPassword != "pw" {
+		t.Errorf("login read as %q: %v", s.MQTTUsername, err)
+	}
+}
