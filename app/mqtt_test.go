@@ -86,6 +86,13 @@ func TestMQTTInTheWindow(t *testing.T) {
 	if u.status.st.State != feeds.Stopped || !strings.Contains(u.status.detail.Text, "MQTT reads mqtt://") {
 		t.Errorf("MQTT on an http URL: status %q", u.status.detail.Text)
 	}
+
+	// The demo is HTTP: opening it from MQTT goes back to Auto.
+	menuItem(t, u, "File", "Open demo feed").Action()
+	waitFor(t, u, "the demo", func() bool { return u.status.st.State == feeds.Connected && samplesOf(u, "sine") > 0 })
+	if u.transport != feeds.Auto || !menuItem(t, u, "Transport", "Auto").Checked {
+		t.Errorf("demo opened with transport %v", u.transport)
+	}
 	u.Close()
 
 	// The login is kept.

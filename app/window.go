@@ -467,6 +467,12 @@ func (u *UI) openDemo() {
 			u.chart.SetSeriesVisible(name, false)
 		}
 	}
+	if u.transport == feeds.MQTT {
+		// The demo is an HTTP server: MQTT cannot read it.
+		u.transport = feeds.Auto
+		u.prefs.SetString(prefTransport, u.transport.String())
+		u.menu.sync(u)
+	}
 	p, ok := hubPaths[u.transport]
 	if !ok {
 		p = "/sse"
