@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"runtime"
@@ -581,4 +582,79 @@ func TestMQTTStopWhileConnecting(t *testing.T) {
 	if d := time.Since(t0); d > 5*time.Second {
 		t.Errorf("stopping took %v", d)
 	}
+}
+
+// A subscription the broker refuses (SUBACK 0x80) stops the feed: the
+// same subscription would be refused again. Mosquitto 2.0 grants every
+// well-formed subscription (its ACLs filter at delivery), so a scripted
+// peer plays a broker that refuses: CONNACK 0, then SUBACK 0x80.
+func TestMQTTRefusedSubscriptionStops(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var peers sync.WaitGroup
+	defer func() { ln.Close(); peers.Wait() }()
+	peers.Add(1)
+	go func() {
+		defer peers.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			peers.Add(1)
+			go func() {
+				defer peers.Done()
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				for {
+					typ, body, err := readMQTTPacket(c)
+					if err != nil {
+						return
+					}
+					switch typ >> 4 {
+					case 1: // CONNECT
+						c.Write([]byte{0x20, 2, 0, 0})
+					case 8: // SUBSCRIBE: refuse the one filter
+						c.Write([]byte{0x90, 3, body[0], body[1], 0x80})
+					}
+				}
+			}()
+		}
+	}()
+	f := start(t, Config{URL: "mqtt://" + ln.Addr().String() + "/office/%23", Backoff: mqttBackoff}, nil)
+	err = f.finished(t)
+	var se *MQTTSubscribeError
+	if !errors.As(err, &se) || se.Filter != "office/#" {
+		t.Fatalf("Run returned %v, want the refused subscription", err)
+	}
+	for _, e := range f.seen {
+		if e.Kind == KindStatus && e.Status.State == Reconnecting {
+			t.Errorf("retried a refused subscription: %v", e.Status.Err)
+		}
+	}
+}
+
+// readMQTTPacket reads one MQTT control packet: its first byte and body.
+func readMQTTPacket(r io.Reader) (byte, []byte, error) {
+	var b [1]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		return 0, nil, err
+	}
+	typ := b[0]
+	n, mult := 0, 1
+	for {
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			return 0, nil, err
+		}
+		n += int(b[0]&0x7f) * mult
+		if b[0]&0x80 == 0 {
+			break
+		}
+		mult *= 128
+	}
+	body := make([]byte, n)
+	_, err := io.ReadFull(r, body)
+	return typ, body, err
 }
