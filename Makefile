@@ -11,7 +11,8 @@ export LANG ?= C.UTF-8
 # for the window smoke test.
 BUILD_DEBS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
-TEST_DEBS := redis-server xvfb xauth imagemagick nginx libnginx-mod-nchan python3-websockets nodejs
+TEST_DEBS := redis-server xvfb xauth imagemagick nginx libnginx-mod-nchan python3-websockets nodejs \
+	mosquitto mosquitto-clients
 
 GO ?= go
 # Every change to a widget reaches the main goroutine through fyne.Do (the

@@ -293,6 +293,8 @@ func clipLog(m feeds.Message) string {
 	s := string(out)
 	if m.Event != "" {
 		s = "[" + m.Event + "] " + s
+	} else if m.Topic != "" {
+		s = "[" + m.Topic + "] " + s
 	}
 	if clipped {
 		s += "…"

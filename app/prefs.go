@@ -22,6 +22,8 @@ const (
 	prefPingText     = "pingText"
 	prefPongText     = "pongText"
 	prefHeaders      = "headers"
+	prefMQTTUser     = "mqttUsername"
+	prefMQTTPassword = "mqttPassword"
 	prefReadLimit    = "readLimit"
 	prefHistory      = "history"
 	prefArrivalTime  = "arrivalTime"
@@ -43,6 +45,8 @@ func loadSettings(p fyne.Preferences) Settings {
 		PingText:           p.StringWithFallback(prefPingText, d.PingText),
 		PongText:           p.StringWithFallback(prefPongText, d.PongText),
 		Headers:            p.StringListWithFallback(prefHeaders, d.Headers),
+		MQTTUsername:       p.StringWithFallback(prefMQTTUser, d.MQTTUsername),
+		MQTTPassword:       p.StringWithFallback(prefMQTTPassword, d.MQTTPassword),
 		ReadLimit:          int64(p.IntWithFallback(prefReadLimit, int(d.ReadLimit))),
 		History:            prefDuration(p, prefHistory, d.History),
 		ArrivalTime:        p.BoolWithFallback(prefArrivalTime, d.ArrivalTime),
@@ -63,6 +67,8 @@ func saveSettings(p fyne.Preferences, s Settings) {
 	p.SetString(prefPingText, s.PingText)
 	p.SetString(prefPongText, s.PongText)
 	p.SetStringList(prefHeaders, s.Headers)
+	p.SetString(prefMQTTUser, s.MQTTUsername)
+	p.SetString(prefMQTTPassword, s.MQTTPassword)
 	p.SetInt(prefReadLimit, int(s.ReadLimit))
 	p.SetString(prefHistory, shortDuration(s.History))
 	p.SetBool(prefArrivalTime, s.ArrivalTime)

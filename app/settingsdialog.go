@@ -19,6 +19,7 @@ type settingsForm struct {
 	poll, heartbeat, ping, pong *widget.Entry
 	hold                        *widget.Entry
 	headers                     *widget.Entry
+	mqttUser, mqttPassword      *widget.Entry
 	readLimit, history          *widget.Entry
 	timeSource                  *widget.RadioGroup
 	insecure                    *widget.Check
@@ -40,6 +41,8 @@ func newSettingsForm(s Settings) *settingsForm {
 		ping:         widget.NewEntry(),
 		pong:         widget.NewEntry(),
 		headers:      widget.NewMultiLineEntry(),
+		mqttUser:     widget.NewEntry(),
+		mqttPassword: widget.NewPasswordEntry(),
 		readLimit:    widget.NewEntry(),
 		history:      widget.NewEntry(),
 		timeSource:   widget.NewRadioGroup([]string{payloadTimeLabel, arrivalTimeLabel}, nil),
@@ -58,6 +61,10 @@ func newSettingsForm(s Settings) *settingsForm {
 	f.headers.SetPlaceHolder("Authorization: Bearer …\nCookie: session=…")
 	f.headers.SetMinRowsVisible(3)
 	f.headers.Wrapping = fyne.TextWrapOff
+	f.mqttUser.SetText(s.MQTTUsername)
+	f.mqttUser.SetPlaceHolder("user name")
+	f.mqttPassword.SetText(s.MQTTPassword)
+	f.mqttPassword.SetPlaceHolder("password")
 	f.readLimit.SetText(strconv.FormatInt(s.ReadLimit/1024, 10))
 	f.history.SetText(shortDuration(s.History))
 	f.timeSource.Required = true
@@ -90,6 +97,7 @@ func (f *settingsForm) items() []*widget.FormItem {
 		{Text: "Heartbeat", Widget: f.heartbeat, HintText: "WebSocket ping interval; a silent server is dropped after two"},
 		{Text: "Text heartbeat", Widget: container.NewGridWithColumns(2, f.ping, f.pong), HintText: "Sent on an idle WebSocket, and the server's reply (never charted)"},
 		{Text: "Request headers", Widget: f.headers, HintText: "One \"Name: value\" a line, sent with every request"},
+		{Text: "MQTT login", Widget: container.NewGridWithColumns(2, f.mqttUser, f.mqttPassword), HintText: "For mqtt:// URLs that carry no user name"},
 		{Text: "Read limit (KiB)", Widget: f.readLimit, HintText: "Largest message accepted"},
 		{Text: "History", Widget: f.history, HintText: "How far back the chart keeps points, e.g. 1h"},
 		{Text: "Sample time", Widget: f.timeSource, HintText: "Payload: a ts, time or timestamp field when the message has one"},
@@ -120,6 +128,8 @@ func (f *settingsForm) read() (Settings, error) {
 			s.Headers = append(s.Headers, strings.TrimSpace(l))
 		}
 	}
+	s.MQTTUsername = strings.TrimSpace(f.mqttUser.Text)
+	s.MQTTPassword = f.mqttPassword.Text
 	kib, err := strconv.ParseInt(strings.TrimSpace(f.readLimit.Text), 10, 64)
 	if err != nil || kib <= 0 || kib > maxReadLimit/1024 {
 		problems = append(problems, fmt.Sprintf("Read limit: want a number of KiB from 1 to %d", maxReadLimit/1024))

@@ -294,8 +294,10 @@ func (u *UI) connect() {
 		u.flush()
 		return
 	}
-	if err := checkURL(raw); err != nil {
+	if err := checkURL(raw, u.transport); err != nil {
 		u.stopFeed()
+		// Through the bridge, so that it follows the stopped feed's last
+		// state instead of being overwritten by it.
 		u.bridge.setStatus(feeds.Status{State: feeds.Stopped, Err: err, Time: time.Now()})
 		u.flush()
 		return
@@ -319,10 +321,11 @@ func (u *UI) connect() {
 	u.flush()
 }
 
-// checkURL catches what cannot be a feed URL before a feed starts, with
-// the words a user needs.
-func checkURL(raw string) error {
-	pu, err := feeds.ParseURL(raw)
+// checkURL catches what cannot be a feed URL (or cannot be read with
+// transport t) before a feed starts, with the words a user needs.
+func checkURL(raw string, t feeds.Transport) error {
+	// An MQTT topic filter's # may be typed as is; it is no fragment.
+	pu, err := feeds.ParseURL(strings.ReplaceAll(raw, "#", "%23"))
 	var ue *feeds.URLError
 	if errors.As(err, &ue) {
 		// Quoted redacted: the field shows the password, the status bar
@@ -330,14 +333,28 @@ func checkURL(raw string) error {
 		return fmt.Errorf("%q is not a URL: %s", ue.URL, ue.Reason)
 	}
 	switch pu.Scheme {
-	case "http", "https", "ws", "wss":
+	case "http", "https", "ws", "wss", "mqtt", "mqtts":
 	case "":
-		return errors.New("the URL needs a scheme: http://, https://, ws:// or wss://")
+		return errors.New("the URL needs a scheme: http://, https://, ws://, wss://, mqtt:// or mqtts://")
 	default:
-		return fmt.Errorf("cannot watch %s:// URLs: use http, https, ws or wss", pu.Scheme)
+		return fmt.Errorf("cannot watch %s:// URLs: use http, https, ws, wss, mqtt or mqtts", pu.Scheme)
 	}
 	if pu.Host == "" {
 		return errors.New("the URL has no host")
+	}
+	return transportMismatch(pu, t)
+}
+
+// transportMismatch says when transport t cannot read URL pu: an MQTT
+// broker speaks neither HTTP nor WebSocket, and the other way round, so
+// the window says so rather than guessing another URL.
+func transportMismatch(pu *url.URL, t feeds.Transport) error {
+	isMQTT := pu.Scheme == "mqtt" || pu.Scheme == "mqtts"
+	switch {
+	case t == feeds.MQTT && !isMQTT:
+		return fmt.Errorf("MQTT reads mqtt:// and mqtts:// URLs, not %s://: type the broker's URL (mqtt://host/topic/#) or choose another transport", pu.Scheme)
+	case isMQTT && t != feeds.MQTT && t != feeds.Auto:
+		return fmt.Errorf("an %s:// URL is read with MQTT, not %s: choose MQTT or Auto in the Transport menu", pu.Scheme, t.Title())
 	}
 	return nil
 }
@@ -389,7 +406,16 @@ func (u *UI) setTransport(t feeds.Transport) {
 	u.transport = t
 	u.prefs.SetString(prefTransport, t.String())
 	u.menu.sync(u)
-	if nu, ok := hubURLFor(strings.TrimSpace(u.url.Text), t); ok {
+	raw := strings.TrimSpace(u.url.Text)
+	if pu, err := url.Parse(strings.ReplaceAll(raw, "#", "%23")); err == nil && pu.Host != "" {
+		if err := transportMismatch(pu, t); err != nil {
+			u.stopFeed()
+			u.bridge.setStatus(feeds.Status{State: feeds.Stopped, Err: err, Time: time.Now()})
+			u.flush()
+			return
+		}
+	}
+	if nu, ok := hubURLFor(raw, t); ok {
 		u.url.SetText(nu)
 	}
 	if u.feed != nil {
@@ -456,6 +482,12 @@ func (u *UI) openDemo() {
 		for _, name := range demoHidden {
 			u.chart.SetSeriesVisible(name, false)
 		}
+	}
+	if u.transport == feeds.MQTT {
+		// The demo is an HTTP server: MQTT cannot read it.
+		u.transport = feeds.Auto
+		u.prefs.SetString(prefTransport, u.transport.String())
+		u.menu.sync(u)
 	}
 	p, ok := hubPaths[u.transport]
 	if !ok {

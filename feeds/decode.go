@@ -114,6 +114,9 @@ func (d *Decoder) Decode(m Message) Result {
 	d.droppedSmp, d.droppedTexts = 0, 0
 	d.msg = m
 	d.decode(m.Data)
+	if m.Topic != "" {
+		d.underTopic(m.Topic)
+	}
 	d.msg.Data = nil
 	if d.droppedSmp > 0 {
 		d.forceText(fmt.Sprintf("%d samples dropped", d.droppedSmp),
@@ -214,13 +217,44 @@ func (d *Decoder) intern(b []byte) string {
 	return s
 }
 
-// bareName is the series of a message that is a single number: the SSE
-// event type, or "value".
+// bareName is the series of a message that is a single number: the MQTT
+// topic, the SSE event type, or "value".
 func (d *Decoder) bareName() string {
+	if d.msg.Topic != "" {
+		return d.msg.Topic
+	}
 	if d.msg.Event != "" {
 		return d.msg.Event
 	}
 	return "value"
+}
+
+// underTopic names the samples of an MQTT message after its topic: a
+// single number is the topic itself, every other series n becomes topic/n
+// ({"t":21.5} on plant/line1 is plant/line1/t), so that one payload shape
+// published on many topics gives one series per topic.
+func (d *Decoder) underTopic(topic string) {
+	kept := d.res.Samples[:0]
+	for _, s := range d.res.Samples {
+		// bareName hands out topic itself: the same bytes, not merely the
+		// same text, so a JSON key that happens to equal the topic still
+		// gets its prefix.
+		bare := unsafe.StringData(s.Series) == unsafe.StringData(topic)
+		if bare {
+			d.path = append(d.path[:0], topic...)
+		} else {
+			d.path = append(append(append(d.path[:0], topic...), '/'), s.Series...)
+		}
+		if len(d.path) > MaxSeriesNameLen {
+			d.addText(d.path, fmt.Sprintf("series name longer than %d bytes", MaxSeriesNameLen))
+			continue
+		}
+		if !bare {
+			s.Series = d.intern(d.path)
+		}
+		kept = append(kept, s)
+	}
+	d.res.Samples = kept
 }
 
 // finite reports whether v can be a sample; otherwise it records a Text

@@ -117,9 +117,10 @@ var errStreamEnded = errors.New("server closed the connection")
 
 // isPermanent reports whether err is one that retrying cannot fix.
 func isPermanent(err error) bool {
-	var se *StatusError
-	if errors.As(err, &se) {
-		return se.Permanent()
+	// StatusError, MQTTRefusedError, MQTTSubscribeError.
+	var pe interface{ Permanent() bool }
+	if errors.As(err, &pe) {
+		return pe.Permanent()
 	}
 	var ce *ConfigError
 	if errors.As(err, &ce) {

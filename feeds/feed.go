@@ -29,19 +29,28 @@ const (
 	LongPoll
 )
 
-var transportNames = [...]string{Auto: "auto", Poll: "poll", WebSocket: "ws", SSE: "sse", LongPoll: "longpoll"}
+// MQTT subscribes to a topic filter on an MQTT 3.1.1 broker (mqtt:// and
+// mqtts:// URLs).
+const MQTT Transport = LongPoll + 1
+
+var transportNames = [...]string{Auto: "auto", Poll: "poll", WebSocket: "ws", SSE: "sse", LongPoll: "longpoll", MQTT: "mqtt"}
+
+// known reports whether t is a transport this package has.
+func (t Transport) known() bool {
+	return t >= 0 && int(t) < len(transportNames) && transportNames[t] != ""
+}
 
 // String returns the short name used on the command line: auto, poll, ws,
-// sse, longpoll.
+// sse, longpoll, mqtt.
 func (t Transport) String() string {
-	if t >= 0 && int(t) < len(transportNames) {
+	if t.known() {
 		return transportNames[t]
 	}
 	return fmt.Sprintf("Transport(%d)", int(t))
 }
 
 // Title returns the name shown in menus: Auto, Polling, WebSocket, SSE,
-// Long polling.
+// Long polling, MQTT.
 func (t Transport) Title() string {
 	switch t {
 	case Auto:
@@ -54,12 +63,14 @@ func (t Transport) Title() string {
 		return "SSE"
 	case LongPoll:
 		return "Long polling"
+	case MQTT:
+		return "MQTT"
 	}
 	return t.String()
 }
 
 // Transports lists every transport in menu order.
-var Transports = []Transport{Auto, Poll, LongPoll, WebSocket, SSE}
+var Transports = []Transport{Auto, Poll, LongPoll, WebSocket, SSE, MQTT}
 
 // ParseTransport accepts the names String and Title return, in any case,
 // plus "polling", "websocket", "long-poll" and "" (Auto).
@@ -75,8 +86,10 @@ func ParseTransport(s string) (Transport, error) {
 		return SSE, nil
 	case "longpoll", "long-poll", "longpolling", "long polling":
 		return LongPoll, nil
+	case "mqtt", "mqtts":
+		return MQTT, nil
 	}
-	return Auto, fmt.Errorf("feeds: unknown transport %q (want auto, poll, longpoll, ws or sse)", s)
+	return Auto, fmt.Errorf("feeds: unknown transport %q (want auto, poll, longpoll, ws, sse or mqtt)", s)
 }
 
 // Defaults for the zero values of Config's fields.
@@ -92,7 +105,8 @@ const (
 // Config describes a feed. Its zero value, given a URL, is a working feed:
 // every zero field means the documented default.
 type Config struct {
-	// URL of the server: http(s):// or ws(s)://.
+	// URL of the server: http(s)://, ws(s):// or mqtt(s):// (see
+	// Transport MQTT for the form of MQTT URLs).
 	URL string
 	// Transport to use; Auto (the zero value) decides from the URL and
 	// the first response.
@@ -119,7 +133,7 @@ type Config struct {
 	HandshakeTimeout time.Duration
 	// Heartbeat is the WebSocket ping interval: a peer that answers
 	// nothing within two intervals is declared dead and the feed
-	// reconnects. Default 15 s.
+	// reconnects. It is also the MQTT keep-alive. Default 15 s.
 	Heartbeat time.Duration
 	// PingText, when set, is sent as a text message after a Heartbeat
 	// interval without a data message or a PongText reply (protocol pongs
@@ -135,8 +149,14 @@ type Config struct {
 	// error that reconnects.
 	ReadLimit int64
 
-	// TLS, when non-nil, is used for https and wss (for example to trust a
-	// private CA).
+	// MQTTUsername and MQTTPassword are sent in the MQTT CONNECT when the
+	// URL carries no user name of its own. The password never appears in
+	// errors or states.
+	MQTTUsername string
+	MQTTPassword string
+
+	// TLS, when non-nil, is used for https, wss and mqtts (for example to
+	// trust a private CA).
 	TLS *tls.Config
 	// InsecureSkipVerify turns off TLS certificate verification. Off by
 	// default; the app shows a warning while it is on.
@@ -223,13 +243,16 @@ type Status struct {
 
 // Message is one payload from the server.
 type Message struct {
-	// Data is the payload: a poll body, a WebSocket frame or an SSE
-	// event's data. The receiver owns it.
+	// Data is the payload: a poll body, a WebSocket frame, an SSE
+	// event's data or an MQTT message's payload. The receiver owns it.
 	Data []byte
 	// Event is the SSE event type ("" when the event had no event: line).
 	Event string
 	// ID is the SSE event id, when there is one.
 	ID string
+	// Topic is the MQTT topic the message was published on; the decoder
+	// names its series after it.
+	Topic string
 	// ContentType of the HTTP response that carried the message (polling
 	// and SSE), used by the decoder to recognise Prometheus text.
 	ContentType string

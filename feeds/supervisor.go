@@ -33,6 +33,7 @@ type supervisor struct {
 	httpTr    *http.Transport
 	sse       sseState
 	poll      pollState
+	mqtt      *mqttTarget // set for mqtt:// and mqtts:// URLs
 
 	connected bool // Connected was emitted for the current connection
 	delivered bool // the current connection delivered a message
@@ -121,22 +122,25 @@ func (s *supervisor) nextDelay(err error, attempt int, start time.Time) time.Dur
 
 // init checks the URL and builds the HTTP client shared by every attempt.
 func (s *supervisor) init() error {
-	u, err := url.Parse(s.cfg.URL)
+	u, err := url.Parse(escapeMQTTHash(s.cfg.URL))
 	if err != nil {
 		return malformedURL(err)
 	}
 	switch u.Scheme {
-	case "http", "https", "ws", "wss":
+	case "http", "https", "ws", "wss", "mqtt", "mqtts":
 	case "":
-		return &ConfigError{Msg: fmt.Sprintf("feeds: URL %q has no scheme (want http://, https://, ws:// or wss://)", redact(u))}
+		return &ConfigError{Msg: fmt.Sprintf("feeds: URL %q has no scheme (want http://, https://, ws://, wss://, mqtt:// or mqtts://)", redact(u))}
 	default:
-		return &ConfigError{Msg: fmt.Sprintf("feeds: unsupported URL scheme %q (want http, https, ws or wss)", u.Scheme)}
+		return &ConfigError{Msg: fmt.Sprintf("feeds: unsupported URL scheme %q (want http, https, ws, wss, mqtt or mqtts)", u.Scheme)}
 	}
 	if u.Host == "" {
 		return &ConfigError{Msg: fmt.Sprintf("feeds: URL %q has no host", redact(u))}
 	}
-	if s.transport < Auto || s.transport > LongPoll {
+	if !s.transport.known() {
 		return &ConfigError{Msg: fmt.Sprintf("feeds: unknown transport %d", int(s.transport))}
+	}
+	if err := s.initMQTT(u); err != nil {
+		return err
 	}
 	if s.transport == Auto && (u.Scheme == "ws" || u.Scheme == "wss") {
 		s.transport = WebSocket
@@ -203,6 +207,8 @@ func (s *supervisor) connect(ctx context.Context) error {
 		return s.runSSE(ctx)
 	case LongPoll:
 		return s.runLongPoll(ctx)
+	case MQTT:
+		return s.runMQTT(ctx)
 	}
 	return fmt.Errorf("feeds: unknown transport %d", int(s.transport))
 }

@@ -5,14 +5,19 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	mqtt "github.com/eclipse/paho.mqtt.golang"
 	"github.com/gorilla/websocket"
+
+	"feedscope/feeds/mqtttest"
 )
 
 // BenchmarkTransport measures messages per second through the feed layer
@@ -124,6 +129,72 @@ func BenchmarkTransport(b *testing.B) {
 		}
 		compare(b, bare, Config{URL: srv.URL, Transport: SSE})
 	})
+
+	b.Run("mqtt", func(b *testing.B) {
+		// A real broker, fed flat out with pre-framed QoS 0 PUBLISH
+		// batches: both readers subscribe to the same stream.
+		broker := mqtttest.New(b, nil)
+		stopPub := floodMQTT(b, broker.Addr(), "bench/host1", `{"cpu":12.5,"load":0.42}`)
+		defer stopPub()
+		bare := func(n int) {
+			var count atomic.Int64
+			done := make(chan struct{})
+			opts := mqtt.NewClientOptions().AddBroker("tcp://" + broker.Addr()).
+				SetClientID("bench-bare").SetAutoReconnect(false)
+			opts.SetDefaultPublishHandler(func(mqtt.Client, mqtt.Message) {
+				if count.Add(1) == int64(n) {
+					close(done)
+				}
+			})
+			c := mqtt.NewClient(opts)
+			if tok := c.Connect(); tok.Wait() && tok.Error() != nil {
+				b.Fatal(tok.Error())
+			}
+			defer c.Disconnect(0)
+			if tok := c.Subscribe("bench/#", 0, nil); tok.Wait() && tok.Error() != nil {
+				b.Fatal(tok.Error())
+			}
+			<-done
+		}
+		compare(b, bare, Config{URL: broker.URL("bench/#")})
+	})
+}
+
+// floodMQTT publishes payload on topic as fast as the broker takes it,
+// writing pre-framed QoS 0 PUBLISH packets in batches so that the
+// publisher is not what limits the rate. The returned func stops it.
+func floodMQTT(b *testing.B, addr, topic, payload string) (stop func()) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const id = "bench-flood"
+	// CONNECT: protocol "MQTT" level 4, clean session, no keep-alive.
+	vh := []byte{0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 0, 0, byte(len(id))}
+	connect := append([]byte{0x10, byte(len(vh) + len(id))}, append(vh, id...)...)
+	var connack [4]byte
+	if _, err := conn.Write(connect); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := io.ReadFull(conn, connack[:]); err != nil || connack[0] != 0x20 || connack[3] != 0 {
+		b.Fatalf("CONNACK %x: %v", connack, err)
+	}
+	n := 2 + len(topic) + len(payload)
+	if n > 127 {
+		b.Fatal("floodMQTT: short messages only")
+	}
+	pkt := append([]byte{0x30, byte(n), 0, byte(len(topic))}, topic...)
+	batch := bytes.Repeat(append(pkt, payload...), 1000)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			if _, err := conn.Write(batch); err != nil {
+				return
+			}
+		}
+	}()
+	return func() { conn.Close(); <-done }
 }
 
 // bareGets is a plain net/http loop of n GETs of url, each sending back

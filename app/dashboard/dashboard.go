@@ -229,6 +229,7 @@ var settingKeys = map[string]string{
 	"ReadLimit":    "read_limit",
 	"History":      "history",
 	"Headers":      "headers",
+	"MQTTPassword": "mqtt_password",
 }
 
 // Validate reports everything wrong with d, one problem a line, each

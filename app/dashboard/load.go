@@ -314,7 +314,7 @@ func (l *loader) window(v any) time.Duration {
 
 // feedKeys are a [[feed]]'s keys, in the order Save writes them.
 var feedKeys = []string{"name", "url", "transport", "interval", "hold", "heartbeat", "ping_text", "pong_text",
-	"headers", "read_limit", "history", "time", "insecure_skip_verify"}
+	"headers", "mqtt_username", "mqtt_password", "read_limit", "history", "time", "insecure_skip_verify"}
 
 func (l *loader) feed(t map[string]any, path []string) Feed {
 	l.known(t, path, feedKeys...)
@@ -323,7 +323,7 @@ func (l *loader) feed(t map[string]any, path []string) Feed {
 	if s := l.str(t, path, "transport"); s != "" {
 		tr, err := feeds.ParseTransport(s)
 		if err != nil {
-			l.fail(at(path, "transport"), "unknown transport %q (want auto, poll, longpoll, ws or sse)", s)
+			l.fail(at(path, "transport"), "unknown transport %q (want auto, poll, longpoll, ws, sse or mqtt)", s)
 		}
 		f.Transport = tr
 	}
@@ -334,6 +334,8 @@ func (l *loader) feed(t map[string]any, path []string) Feed {
 		PingText:           l.str(t, path, "ping_text"),
 		PongText:           l.str(t, path, "pong_text"),
 		Headers:            l.headers(t, path),
+		MQTTUsername:       l.str(t, path, "mqtt_username"),
+		MQTTPassword:       l.str(t, path, "mqtt_password"),
 		ReadLimit:          l.integer(t, path, "read_limit", def.ReadLimit),
 		History:            l.duration(t, path, "history", def.History),
 		InsecureSkipVerify: l.boolean(t, path, "insecure_skip_verify"),

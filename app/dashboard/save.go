@@ -54,6 +54,12 @@ func (d *Dashboard) Marshal() ([]byte, error) {
 		if len(s.Headers) > 0 {
 			w.kv("headers", headerTable(s.Headers))
 		}
+		if s.MQTTUsername != "" {
+			w.kv("mqtt_username", quote(s.MQTTUsername))
+		}
+		if s.MQTTPassword != "" {
+			w.kv("mqtt_password", quote(s.MQTTPassword))
+		}
 		if s.ReadLimit != def.ReadLimit {
 			w.kv("read_limit", strconv.FormatInt(s.ReadLimit, 10))
 		}
@@ -308,6 +314,9 @@ func (d *Dashboard) LiteralSecrets() []Secret {
 			for _, p := range params {
 				out = append(out, Secret{f.Name, "URL parameter " + p})
 			}
+		}
+		if f.Settings.MQTTPassword != "" {
+			out = append(out, Secret{f.Name, "MQTT password"})
 		}
 		seen := map[string]bool{}
 		for _, line := range f.Settings.Headers {

@@ -23,6 +23,7 @@ func roundTripCases(t testing.TB) map[string]*Dashboard {
 	every := DefaultFeedSettings()
 	every = FeedSettings{
 		PollInterval: 250 * time.Millisecond, Hold: 50 * time.Second, Heartbeat: 90 * time.Second, PingText: "ping", PongText: "pong",
+		MQTTUsername: "meter", MQTTPassword: "s3cret",
 		Headers: []string{
 			"Accept: application/json",
 			"Authorization: Bearer ${TOKEN}",
@@ -190,9 +191,12 @@ func TestLiteralSecrets(t *testing.T) {
 		"X-Empty:",                      // nothing to leak
 		"Proxy-Authorization: $NOT_REF", // unbraced: literal
 	}
+	mqttLogin := DefaultFeedSettings()
+	mqttLogin.MQTTUsername, mqttLogin.MQTTPassword = "meter", "pw"
 	d := &Dashboard{Columns: 1, Window: DefaultWindow, Feeds: []Feed{
 		{Name: "a", URL: "https://user:pw@h/?access_token=t1&page=2&sig=&apikey=k", Settings: s},
 		{Name: "b", URL: "https://h/?token=${X}", Settings: DefaultFeedSettings()},
+		{Name: "c", URL: "mqtt://broker/plant/#", Settings: mqttLogin},
 	}}
 	var got []string
 	for _, sec := range d.LiteralSecrets() {
@@ -205,6 +209,7 @@ func TestLiteralSecrets(t *testing.T) {
 		"feed a: header Authorization",
 		"feed a: header Cookie",
 		"feed a: header Proxy-Authorization",
+		"feed c: MQTT password",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("LiteralSecrets = %q\nwant %q", got, want)

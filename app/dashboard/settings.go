@@ -30,6 +30,10 @@ type FeedSettings struct {
 	// (Authorization, Cookie, ...). Their values are secrets: they are
 	// never shown outside the Settings dialog.
 	Headers []string
+	// MQTTUsername and MQTTPassword log in to an MQTT broker whose URL
+	// carries no user name. The password is a secret like the headers.
+	MQTTUsername string
+	MQTTPassword string
 	// ReadLimit is the largest message accepted, in bytes.
 	ReadLimit int64
 	// History is how far back the chart keeps points.
@@ -102,6 +106,9 @@ func (s FeedSettings) problems() []settingProblem {
 	if _, err := parseHeaders(s.Headers); err != nil {
 		add("Headers", "%s", err.Error())
 	}
+	if s.MQTTPassword != "" && s.MQTTUsername == "" {
+		add("MQTTPassword", "an MQTT password needs a user name")
+	}
 	return ps
 }
 
@@ -135,6 +142,8 @@ func (s FeedSettings) Config(url string, t feeds.Transport) (feeds.Config, error
 		Heartbeat:          s.Heartbeat,
 		PingText:           s.PingText,
 		PongText:           s.PongText,
+		MQTTUsername:       s.MQTTUsername,
+		MQTTPassword:       s.MQTTPassword,
 		ReadLimit:          s.ReadLimit,
 		InsecureSkipVerify: s.InsecureSkipVerify,
 	}, nil
