@@ -50,8 +50,8 @@ type feedFlags struct {
 
 func (f *feedFlags) register(fs *flag.FlagSet, full bool) {
 	f.settings = DefaultSettings()
-	fs.StringVar(&f.url, "url", "", "`URL` of the feed: http(s):// or ws(s):// (required)")
-	fs.Func("transport", "`transport`: auto, poll, longpoll, ws or sse (default auto)", func(s string) error {
+	fs.StringVar(&f.url, "url", "", "`URL` of the feed: http(s)://, ws(s):// or mqtt(s):// (required)")
+	fs.Func("transport", "`transport`: auto, poll, longpoll, ws, sse or mqtt (default auto)", func(s string) error {
 		t, err := feeds.ParseTransport(s)
 		f.transport = t
 		return err

@@ -24,7 +24,7 @@
 //	[[feed]]
 //	name = "plc"                      # required; unique; no '/', '*' or '?'
 //	url = "ws://10.0.0.7:8765/"       # required
-//	transport = "ws"                  # auto (default), poll, ws or sse
+//	transport = "ws"                  # auto (default), poll, longpoll, ws, sse or mqtt
 //	heartbeat = "15s"                 # WebSocket ping interval (default 15s)
 //	ping_text = "ping"                # optional text heartbeat on an idle WebSocket
 //	pong_text = "pong"                # its answer, never charted
