@@ -18,12 +18,13 @@ pre { background: #f4f4f4; padding: 1em; height: 24em; overflow: auto; }
 #state { font-weight: bold; }
 </style>
 <h1>Feedscope hub</h1>
-<p>One stream, three transports:</p>
+<p>One stream, four ways to read it:</p>
 <ul>
 <li><code>GET <a href="/sse">/sse</a></code> — Server-Sent Events; resume with <code>Last-Event-ID</code>.</li>
 <li><code>GET /ws</code> — WebSocket; every message as text; send <code>ping</code>, get <code>pong</code>.</li>
 <li><code>GET <a href="/poll">/poll</a></code> — the newest message (ETag, Last-Modified);
-    <code><a href="/poll?since=0">/poll?since=ID</a></code> — the messages after ID as a JSON array.</li>
+    <code><a href="/poll?since=0">/poll?since=ID</a></code> — the messages after ID as a JSON array;
+    with <code>Prefer: wait=N</code> either is held until there is something new (long polling).</li>
 <li><code>GET <a href="/healthz">/healthz</a></code> — health and counters.</li>
 </ul>
 <p>Live (<span id="state">connecting</span>):</p>
