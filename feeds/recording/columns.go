@@ -1,0 +1,68 @@
+package recording
+
+// chunkPoints is the size of the blocks a series grows by once it is large:
+// growing one slice by doubling would copy every point again and, at the
+// end, leave up to half of it unused; fixed blocks are copied once, into
+// slices of the exact size, when the load ends.
+const chunkPoints = 1 << 16
+
+// column collects the points of one series while a file is read.
+type column struct {
+	name   string
+	t      []int64 // current block
+	v      []float64
+	fullT  [][]int64 // full blocks
+	fullV  [][]float64
+	n      int     // points kept
+	seen   int64   // points in the time range, for Every
+	lastT  int64   // newest time kept
+	behind int     // points older than the one before them
+	next   *column // the series that followed this one last time
+}
+
+func (c *column) add(t int64, v float64) {
+	if len(c.t) == cap(c.t) {
+		c.grow()
+	}
+	if c.n > 0 && t < c.lastT {
+		c.behind++
+	}
+	c.lastT = t
+	c.t = append(c.t, t)
+	c.v = append(c.v, v)
+	c.n++
+}
+
+func (c *column) grow() {
+	switch {
+	case cap(c.t) == 0:
+		c.t, c.v = make([]int64, 0, 256), make([]float64, 0, 256)
+	case cap(c.t) < chunkPoints:
+		t := make([]int64, len(c.t), 2*cap(c.t))
+		v := make([]float64, len(c.v), 2*cap(c.v))
+		copy(t, c.t)
+		copy(v, c.v)
+		c.t, c.v = t, v
+	default:
+		c.fullT = append(c.fullT, c.t)
+		c.fullV = append(c.fullV, c.v)
+		c.t, c.v = make([]int64, 0, chunkPoints), make([]float64, 0, chunkPoints)
+	}
+}
+
+// finish returns the points as one exact-size slice pair and drops the
+// blocks, which the collector frees while the next series is copied.
+func (c *column) finish() Series {
+	s := Series{Name: c.name, T: make([]int64, c.n), V: make([]float64, c.n), OutOfOrder: c.behind}
+	i := 0
+	for k := range c.fullT {
+		copy(s.T[i:], c.fullT[k])
+		copy(s.V[i:], c.fullV[k])
+		i += len(c.fullT[k])
+		c.fullT[k], c.fullV[k] = nil, nil
+	}
+	copy(s.T[i:], c.t)
+	copy(s.V[i:], c.v)
+	*c = column{name: c.name}
+	return s
+}

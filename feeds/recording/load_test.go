@@ -1,0 +1,81 @@
+package recording
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"testing"
+)
+
+func loadBytes(t testing.TB, data []byte, opts Options) *Result {
+	t.Helper()
+	res, err := LoadReader(context.Background(), bytes.NewReader(data), int64(len(data)), opts)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	return res
+}
+
+// pointsOf flattens a result back into points, series by series.
+func pointsOf(res *Result) map[string][]point {
+	m := map[string][]point{}
+	for _, s := range res.Series {
+		for i := range s.T {
+			m[s.Name] = append(m[s.Name], point{s.Name, s.T[i], s.V[i]})
+		}
+	}
+	return m
+}
+
+func bySeries(pts []point) map[string][]point {
+	m := map[string][]point{}
+	for _, p := range pts {
+		m[p.series] = append(m[p.series], p)
+	}
+	return m
+}
+
+func TestRoundTrip(t *testing.T) {
+	pts := genPoints(500, 3)
+	// Names and values record meets: Prometheus labels with commas and
+	// quotes, unicode, JSON-escaped characters, extreme and tiny values.
+	odd := []point{
+		{`http_requests_total{code="200",path="/a,b"}`, genStart, 1234567},
+		{"température °C", genStart + 1, -0.000123456789012345678},
+		{"a<b>&c", genStart + 2, 1e300},
+		{"tab\there", genStart + 3, -1.7976931348623157e308},
+		{"line\nbreak", genStart + 4, 5e-324},
+		{" leading space", genStart + 5, 0.1},
+		{`back\slash`, genStart + 6, 123456789.123456789},
+		{"host0.cpu", genStart + 7, 42}, // an existing series again
+	}
+	pts = append(pts, odd...)
+	for _, format := range []string{"csv", "jsonl"} {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := writeRecording(&buf, format, pts); err != nil {
+				t.Fatal(err)
+			}
+			res := loadBytes(t, buf.Bytes(), Options{})
+			want := FormatLong
+			if format == "jsonl" {
+				want = FormatJSONL
+			}
+			if res.Format != want || res.BadLines != 0 {
+				t.Fatalf("format %v, %d bad lines %v; want %v and none", res.Format, res.BadLines, res.Bad, want)
+			}
+			got, exp := pointsOf(res), bySeries(pts)
+			if len(got) != len(exp) {
+				t.Fatalf("%d series, want %d", len(got), len(exp))
+			}
+			for name, ps := range exp {
+				if !slices.Equal(got[name], ps) {
+					t.Errorf("series %q: got %v, want %v", name, got[name], ps)
+				}
+			}
+			if res.Points != int64(len(pts)) {
+				t.Errorf("Points = %d, want %d", res.Points, len(pts))
+			}
+		})
+	}
+}
