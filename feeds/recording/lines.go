@@ -129,7 +129,7 @@ func (lr *lineReader) scan(from int) ([]byte, error) {
 		}
 		off := lr.s
 		if !lr.fill() {
-			if lr.w > lr.s && lr.err != errStopped {
+			if lr.w > lr.r && lr.err != errStopped {
 				// The last line has no newline.
 				lr.line++
 				lr.r = lr.w

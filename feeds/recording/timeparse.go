@@ -147,13 +147,30 @@ func (p *timeParser) parseNumber(b []byte) (int64, error) {
 	if p.rel {
 		base = p.start
 	}
-	// Integers are exact: nanosecond epochs do not fit a float64's 53 bits.
-	if n, ok := parseInt(b); ok {
+	// Integers and decimal fractions are read exactly: nanosecond epochs
+	// do not fit a float64's 53 bits, nor do microseconds with a fraction.
+	ip, fp, dotted := bytes.Cut(b, []byte("."))
+	if n, ok := parseInt(ip); ok || (dotted && (len(ip) == 0 || string(ip) == "-" || string(ip) == "+")) {
 		u := int64(p.unit)
 		if n > math.MaxInt64/u || n < math.MinInt64/u {
 			return 0, errTimeRange
 		}
-		return addNanos(base, n*u)
+		ns := n * u
+		if dotted {
+			f, k := fraction(fp)
+			if k != len(fp) || (k == 0 && len(ip) == 0) {
+				return 0, errBadTime
+			}
+			part := int64(f) * u / 1e9
+			if len(ip) > 0 && ip[0] == '-' {
+				part = -part
+			}
+			var err error
+			if ns, err = addNanos(ns, part); err != nil {
+				return 0, err
+			}
+		}
+		return addNanos(base, ns)
 	}
 	f, err := parseFloat(b)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
@@ -174,27 +191,31 @@ func addNanos(a, b int64) (int64, error) {
 	return s, nil
 }
 
-// parseInt parses an optionally signed decimal integer of at most 18 digits.
+// parseInt parses an optionally signed decimal integer that fits an
+// int64.
 func parseInt(b []byte) (int64, bool) {
 	neg := false
 	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
 		neg = b[0] == '-'
 		b = b[1:]
 	}
-	if len(b) == 0 || len(b) > 18 {
+	if len(b) == 0 || len(b) > 19 {
 		return 0, false
 	}
-	var n int64
+	var n uint64
 	for _, c := range b {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		n = n*10 + int64(c-'0')
+		n = n*10 + uint64(c-'0')
+	}
+	if n > math.MaxInt64 {
+		return 0, false
 	}
 	if neg {
-		n = -n
+		return -int64(n), true
 	}
-	return n, true
+	return int64(n), true
 }
 
 // parseTextTime reads YYYY-MM-DD or YYYY/MM/DD, optionally followed by T or
@@ -220,16 +241,24 @@ func parseTextTime(b []byte, loc *time.Location) (int64, error) {
 	var hour, minute, sec, nsec int
 	i := 10
 	if i < len(b) {
-		if (b[i] != 'T' && b[i] != ' ') || len(b) < i+6 || b[i+3] != ':' {
+		if b[i] != 'T' && b[i] != ' ' {
+			return 0, errBadTime
+		}
+		// The hour may have one digit, as spreadsheets write 9:05.
+		h := 2
+		if len(b) > i+2 && b[i+2] == ':' {
+			h = 1
+		}
+		if len(b) < i+h+4 || b[i+h+1] != ':' {
 			return 0, errBadTime
 		}
 		var ok4, ok5 bool
-		hour, ok4 = digits(b[i+1 : i+3])
-		minute, ok5 = digits(b[i+4 : i+6])
+		hour, ok4 = digits(b[i+1 : i+1+h])
+		minute, ok5 = digits(b[i+h+2 : i+h+4])
 		if !ok4 || !ok5 || hour > 23 || minute > 59 {
 			return 0, errBadTime
 		}
-		i += 6
+		i += h + 4
 		if i < len(b) && b[i] == ':' {
 			var ok bool
 			if len(b) < i+3 {
