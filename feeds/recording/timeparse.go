@@ -76,12 +76,18 @@ func (p *timeParser) parse(b []byte) (int64, error) {
 		return p.parse(b)
 	case kindText:
 		if numeric {
-			return 0, errTimeKind
+			if _, err := parseFloat(b); err == nil {
+				return 0, errTimeKind
+			}
+			return 0, errBadTime
 		}
 		return p.parseText(b)
 	}
 	if !numeric {
-		return 0, errTimeKind
+		if _, err := parseTextTime(b, p.loc); err == nil {
+			return 0, errTimeKind
+		}
+		return 0, errBadTime
 	}
 	return p.parseNumber(b)
 }
