@@ -195,3 +195,12 @@ func TestTooManySeries(t *testing.T) {
 		t.Errorf("%d series, %d bad lines %v", len(res.Series), res.BadLines, res.Bad)
 	}
 }
+
+// The limit holds for a line the buffer could hold, too.
+func TestLineLimit(t *testing.T) {
+	in := "time,series,value\n2024-01-01T00:00:00Z,cpu," + strings.Repeat("1", 5000) + "\n2024-01-01T00:00:01Z,cpu,2\n"
+	res := loadBytes(t, []byte(in), Options{MaxLineBytes: 1000})
+	if res.Points != 1 || res.BadLines != 1 || res.Bad[0] != (BadLine{2, "line longer than 1000 bytes"}) {
+		t.Errorf("%d points, bad lines %v", res.Points, res.Bad)
+	}
+}
