@@ -18,12 +18,11 @@ type column struct {
 	lastT  int64   // newest time kept
 	behind int     // points older than the one before them
 	next   *column // the series that followed this one last time
+	sized  bool    // the current block was sized from an estimate
 }
 
+// add appends a point; the caller has made room (loader.keep).
 func (c *column) add(t int64, v float64) {
-	if len(c.t) == cap(c.t) {
-		c.grow()
-	}
 	if c.n > 0 && t < c.lastT {
 		c.behind++
 	}
@@ -31,6 +30,18 @@ func (c *column) add(t int64, v float64) {
 	c.t = append(c.t, t)
 	c.v = append(c.v, v)
 	c.n++
+}
+
+// growTo replaces the current block by one of capacity n holding the same
+// points: the series' expected size, so that it never needs a second
+// block, nor the copy at the end.
+func (c *column) growTo(n int) {
+	t := make([]int64, len(c.t), n)
+	v := make([]float64, len(c.v), n)
+	copy(t, c.t)
+	copy(v, c.v)
+	c.t, c.v = t, v
+	c.sized = true
 }
 
 func (c *column) grow() {
@@ -50,10 +61,18 @@ func (c *column) grow() {
 	}
 }
 
-// finish returns the points as one exact-size slice pair and drops the
-// blocks, which the collector frees while the next series is copied.
+// finish returns the points as one slice pair of the exact length. A
+// series held in one block that is nearly full (sized from the estimate)
+// is returned as it is: copying it would touch twice the memory, for a
+// slack of a few percent.
 func (c *column) finish() Series {
-	s := Series{Name: c.name, T: make([]int64, c.n), V: make([]float64, c.n), OutOfOrder: c.behind}
+	s := Series{Name: c.name, OutOfOrder: c.behind}
+	if len(c.fullT) == 0 && (c.n >= cap(c.t)-cap(c.t)/8 || c.n < 1024) {
+		s.T, s.V = c.t[:c.n:c.n], c.v[:c.n:c.n]
+		*c = column{name: c.name}
+		return s
+	}
+	s.T, s.V = make([]int64, c.n), make([]float64, c.n)
 	i := 0
 	for k := range c.fullT {
 		copy(s.T[i:], c.fullT[k])

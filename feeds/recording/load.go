@@ -208,6 +208,7 @@ func LoadReader(ctx context.Context, r io.Reader, size int64, opts Options) (*Re
 		src, res.Gzip = zr, true
 	}
 	l := newLoader(res, opts)
+	l.size, l.raw, l.br = size, raw, br
 	every := opts.ProgressEvery
 	if every <= 0 {
 		every = DefaultProgressEvery
@@ -259,6 +260,9 @@ type loader struct {
 	cols     []*column
 	byName   map[string]*column
 	prev     *column // the column of the last long row
+	size     int64   // of the input, 0 if unknown
+	raw      *countingReader
+	br       *bufio.Reader
 	fields   [][]byte
 	buf      []byte
 	pending  []BadLine // wide: bad cells of columns not yet known to hold numbers
@@ -478,7 +482,43 @@ func (l *loader) keep(c *column, t int64, v float64) {
 			return
 		}
 	}
+	if len(c.t) == cap(c.t) {
+		l.grow(c)
+	}
 	c.add(t, v)
+}
+
+// grow makes room in a full column. When its first block fills, the
+// share of the file read so far tells how many points the series will
+// have, and the block is resized to that once (5% more): the points are
+// then written once, and not copied into a result at the end, which on a
+// gigabyte file was a third of the time and twice the memory.
+func (l *loader) grow(c *column) {
+	if cap(c.t) >= chunkPoints && len(c.fullT) == 0 && !c.sized {
+		if f := l.readFraction(); f > 0 && f < 0.9 {
+			if want := int(float64(c.n)/f*1.05) + 1024; want > cap(c.t) {
+				c.growTo(want)
+				return
+			}
+		}
+	}
+	c.grow()
+}
+
+// readFraction is the share of the input consumed so far, or 0 when the
+// size is not known.
+func (l *loader) readFraction() float64 {
+	if l.size <= 0 || l.lr.nread == 0 {
+		return 0
+	}
+	used := float64(l.lr.nread - int64(l.lr.w-l.lr.r))
+	if !l.res.Gzip {
+		return used / float64(l.size)
+	}
+	// Compressed bytes consumed, scaled by the share of the
+	// decompressed bytes read that has been used.
+	comp := float64(l.raw.n - int64(l.br.Buffered()))
+	return comp / float64(l.size) * used / float64(l.lr.nread)
 }
 
 // number parses a value cell. Cells padded with spaces, and decimal

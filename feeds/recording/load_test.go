@@ -79,3 +79,42 @@ func TestRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// Series large enough to be sized from the share of the file read (size
+// known), grown in blocks (size unknown), or both (a series that thins
+// out after the estimate), all come back exactly.
+func TestRoundTripLarge(t *testing.T) {
+	pts := genPoints(150_000, 3)
+	// A fourth series, dense at first and then rare: its estimate is far
+	// too large, so it is copied out at its real length.
+	for i := range 200_000 {
+		if i < 100_000 || i%1000 == 0 {
+			pts = append(pts, point{"bursty", genStart + int64(i)*10_000_000 + 1, float64(i)})
+		}
+	}
+	slices.SortStableFunc(pts, func(a, b point) int { return int(a.t - b.t) })
+	var buf bytes.Buffer
+	if err := writeRecording(&buf, "csv", pts); err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int64{int64(buf.Len()), 0} {
+		res := loadBytes(t, buf.Bytes(), Options{})
+		if size == 0 {
+			var err error
+			if res, err = LoadReader(context.Background(), bytes.NewReader(buf.Bytes()), 0, Options{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, exp := pointsOf(res), bySeries(pts)
+		for name, ps := range exp {
+			if !slices.Equal(got[name], ps) {
+				t.Errorf("size %d: series %q: %d points, want %d", size, name, len(got[name]), len(ps))
+			}
+		}
+		for _, s := range res.Series {
+			if len(s.T) != len(s.V) || cap(s.T) != len(s.T) && float64(cap(s.T)) > 1.15*float64(len(s.T)) {
+				t.Errorf("size %d: series %q: %d points in %d slots", size, s.Name, len(s.T), cap(s.T))
+			}
+		}
+	}
+}
