@@ -1,5 +1,7 @@
 package recording
 
+import "sort"
+
 // chunkPoints is the size of the blocks a series grows by once it is large:
 // growing one slice by doubling would copy every point again and, at the
 // end, leave up to half of it unused; fixed blocks are copied once, into
@@ -84,4 +86,24 @@ func (c *column) finish() Series {
 	copy(s.V[i:], c.v)
 	*c = column{name: c.name}
 	return s
+}
+
+// Sort puts the points of a series whose OutOfOrder is not zero in time
+// order, keeping the file order of points with equal times, for a store
+// that keeps every series in time order.
+func (s *Series) Sort() {
+	if s.OutOfOrder == 0 {
+		return
+	}
+	sort.Stable(byTime{s})
+	s.OutOfOrder = 0
+}
+
+type byTime struct{ s *Series }
+
+func (b byTime) Len() int           { return len(b.s.T) }
+func (b byTime) Less(i, j int) bool { return b.s.T[i] < b.s.T[j] }
+func (b byTime) Swap(i, j int) {
+	b.s.T[i], b.s.T[j] = b.s.T[j], b.s.T[i]
+	b.s.V[i], b.s.V[j] = b.s.V[j], b.s.V[i]
 }

@@ -169,9 +169,9 @@ func Load(ctx context.Context, path string, opts Options) (*Result, error) {
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		size = st.Size()
 	}
-	res, err := LoadReader(ctx, f, size, opts)
+	res, err := load(ctx, f, size, opts)
 	if err != nil && ctx.Err() == nil {
-		return nil, fmt.Errorf("recording: %s: %w", path, errors.Unwrap(err))
+		return nil, fmt.Errorf("recording: %s: %w", path, err)
 	}
 	return res, err
 }
@@ -191,6 +191,15 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // LoadReader is Load for a stream of size bytes (0 if unknown; it is only
 // used for Progress).
 func LoadReader(ctx context.Context, r io.Reader, size int64, opts Options) (*Result, error) {
+	res, err := load(ctx, r, size, opts)
+	if err != nil && ctx.Err() == nil {
+		return nil, fmt.Errorf("recording: %w", err)
+	}
+	return res, err
+}
+
+// load is LoadReader with errors not yet prefixed.
+func load(ctx context.Context, r io.Reader, size int64, opts Options) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -199,11 +208,11 @@ func LoadReader(ctx context.Context, r io.Reader, size int64, opts Options) (*Re
 	res := &Result{}
 	var src io.Reader = br
 	if magic, err := br.Peek(2); err != nil && err != io.EOF {
-		return nil, fmt.Errorf("recording: %w", err)
+		return nil, err
 	} else if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("recording: gzip: %w", err)
+			return nil, fmt.Errorf("gzip: %w", err)
 		}
 		src, res.Gzip = zr, true
 	}
@@ -232,7 +241,7 @@ func LoadReader(ctx context.Context, r io.Reader, size int64, opts Options) (*Re
 	}
 	if err := l.lr.err; err != nil {
 		if l.lr.nread == 0 {
-			return nil, fmt.Errorf("recording: %w", err)
+			return nil, err
 		}
 		res.ReadErr = err
 		if errors.Is(err, io.ErrUnexpectedEOF) {

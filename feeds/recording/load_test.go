@@ -118,3 +118,24 @@ func TestRoundTripLarge(t *testing.T) {
 		}
 	}
 }
+
+func TestOutOfOrderAndSort(t *testing.T) {
+	in := "time,series,value\n" +
+		"2024-01-01T00:00:02Z,a,1\n" +
+		"2024-01-01T00:00:01Z,a,2\n" +
+		"2024-01-01T00:00:03Z,a,3\n" +
+		"2024-01-01T00:00:01Z,a,4\n" +
+		"2024-01-01T00:00:05Z,b,5\n"
+	res := loadBytes(t, []byte(in), Options{})
+	a := res.Series[0]
+	if a.OutOfOrder != 2 || res.Series[1].OutOfOrder != 0 {
+		t.Fatalf("out of order %d and %d, want 2 and 0", a.OutOfOrder, res.Series[1].OutOfOrder)
+	}
+	if !slices.Equal(a.V, []float64{1, 2, 3, 4}) {
+		t.Errorf("file order %v", a.V)
+	}
+	a.Sort()
+	if !slices.Equal(a.V, []float64{2, 4, 1, 3}) || !slices.IsSorted(a.T) || a.OutOfOrder != 0 {
+		t.Errorf("sorted %v at %v", a.V, a.T)
+	}
+}
