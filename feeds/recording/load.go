@@ -42,6 +42,7 @@ func (f Format) String() string {
 // Defaults used when the matching Options field is zero.
 const (
 	DefaultMaxLineBytes  = 1 << 20
+	MaxLineLimit         = 64 << 20
 	DefaultMaxSeries     = 4096
 	DefaultProgressEvery = 200 * time.Millisecond
 	// MaxReported is how many bad lines a Result lists; all are counted.
@@ -69,7 +70,8 @@ type Options struct {
 	// those in the time range), starting with the first.
 	Every int
 	// MaxLineBytes is the longest line read; a longer one is skipped and
-	// reported. Zero means DefaultMaxLineBytes.
+	// reported. Zero means DefaultMaxLineBytes; more than MaxLineLimit
+	// means MaxLineLimit (the reader's buffer is this large).
 	MaxLineBytes int
 	// MaxSeries is the most series a load creates; points of further
 	// series are reported as bad lines. Zero means DefaultMaxSeries.
@@ -296,6 +298,7 @@ func newLoader(res *Result, opts Options) *loader {
 	if l.maxLine <= 0 {
 		l.maxLine = DefaultMaxLineBytes
 	}
+	l.maxLine = min(l.maxLine, MaxLineLimit)
 	if l.maxSer <= 0 {
 		l.maxSer = DefaultMaxSeries
 	}

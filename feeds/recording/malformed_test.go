@@ -204,3 +204,14 @@ func TestLineLimit(t *testing.T) {
 		t.Errorf("%d points, bad lines %v", res.Points, res.Bad)
 	}
 }
+
+// A line limit beyond MaxLineLimit does not allocate a buffer that large.
+func TestLineLimitCapped(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	res := loadBytes(t, []byte("time,series,value\n2024-01-01T00:00:00Z,cpu,1\n"), Options{MaxLineBytes: 1 << 40})
+	runtime.ReadMemStats(&after)
+	if res.Points != 1 || after.TotalAlloc-before.TotalAlloc > 2*MaxLineLimit {
+		t.Errorf("%d points, %d bytes allocated", res.Points, after.TotalAlloc-before.TotalAlloc)
+	}
+}
