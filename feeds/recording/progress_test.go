@@ -143,3 +143,18 @@ func TestEstimate(t *testing.T) {
 		t.Error("estimate of a missing file: no error")
 	}
 }
+
+// Compression is told by the bytes, not the name.
+func TestGzipByContent(t *testing.T) {
+	plain := []byte("time,series,value\n2024-01-01T00:00:00Z,cpu,1\n")
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(plain)
+	zw.Close()
+	for name, data := range map[string][]byte{"plain.csv.gz": plain, "packed.csv": z.Bytes(), "packed.csv.gz": z.Bytes()} {
+		res, err := Load(context.Background(), writeTemp(t, name, data), Options{})
+		if err != nil || res.Points != 1 || res.Gzip != (len(data) != len(plain)) {
+			t.Errorf("%s: %v, %v", name, res, err)
+		}
+	}
+}

@@ -162,3 +162,18 @@ func strconvParse(s string) (float64, error) {
 	}
 	return v, err
 }
+
+func TestFraction(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		ns, n int
+	}{
+		{"5", 500_000_000, 1}, {"123", 123_000_000, 3}, {"12345678", 123_456_780, 8},
+		{"123456789", 123_456_789, 9}, {"000000001Z", 1, 9}, {"1234567891234", 123_456_789, 13},
+		{"12345678Z", 123_456_780, 8}, {"1234567:9", 123_456_700, 7}, {"Z", 0, 0},
+	} {
+		if ns, n := fraction([]byte(tc.in)); ns != tc.ns || n != tc.n {
+			t.Errorf("%q: %d, %d; want %d, %d", tc.in, ns, n, tc.ns, tc.n)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package recording
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"math"
 	"strconv"
@@ -336,6 +337,27 @@ func parseTextTime(b []byte, loc *time.Location) (int64, error) {
 // fraction reads the digits of a fraction of a second as nanoseconds
 // (digits past the ninth are dropped) and returns how many it read.
 func fraction(b []byte) (nsec, n int) {
+	// Eight digits at once (SWAR): the nine digits feedscope record
+	// writes were a tenth of the time of a long CSV row one by one.
+	if len(b) >= 9 {
+		x := binary.LittleEndian.Uint64(b)
+		if x&0xF0F0F0F0F0F0F0F0 == 0x3030303030303030 && (x+0x0606060606060606)&0xF0F0F0F0F0F0F0F0 == 0x3030303030303030 {
+			x -= 0x3030303030303030
+			x = (x*10 + x>>8) & 0x00FF00FF00FF00FF
+			x = (x*100 + x>>16) & 0x0000FFFF0000FFFF
+			x = (x*10000 + x>>32) & 0xFFFFFFFF
+			nsec, n = int(x)*10, 8
+			if c := b[8]; c >= '0' && c <= '9' {
+				nsec += int(c - '0')
+				n = 9
+				for n < len(b) && b[n] >= '0' && b[n] <= '9' {
+					n++
+				}
+				return nsec, n
+			}
+			return nsec, n
+		}
+	}
 	for n < len(b) && b[n] >= '0' && b[n] <= '9' {
 		if n < 9 {
 			nsec = nsec*10 + int(b[n]-'0')
