@@ -13,8 +13,8 @@ import (
 // measure time and peak memory outside the benchmarks' in-memory data:
 //
 //	go test -c -o rec.test ./feeds/recording
-//	RECORDING_GENERATE=/tmp/1g.csv RECORDING_SIZE=1e9 ./rec.test -test.run TestLargeFile -test.v
-//	RECORDING_LOAD=/tmp/1g.csv /usr/bin/time -v ./rec.test -test.run TestLargeFile -test.v
+//	RECORDING_GENERATE=1g.csv RECORDING_SIZE=1e9 ./rec.test -test.run TestLargeFile -test.v
+//	RECORDING_LOAD=1g.csv /usr/bin/time -v ./rec.test -test.run TestLargeFile -test.v
 func TestLargeFile(t *testing.T) {
 	gen, load := os.Getenv("RECORDING_GENERATE"), os.Getenv("RECORDING_LOAD")
 	if gen == "" && load == "" {
