@@ -6,9 +6,11 @@ SHELL := /bin/bash
 export PATH := $(PATH):/usr/local/go/bin
 export LANG ?= C.UTF-8
 
-# What building Fyne (cgo, GL, X11) needs, plus the servers and tools the
-# tests start: redis-server for the Redis relay tests, Xvfb and ImageMagick
-# for the window smoke test.
+# What building Fyne (cgo, GL, X11) needs, plus the real servers and tools
+# the tests start: redis-server (Redis relay), nginx with nchan (long
+# polling), mosquitto and its clients (MQTT), Python's websockets (the
+# original article's WebSocket server), Node.js (serve's index page script),
+# Xvfb and ImageMagick (the window smoke test and measure-window).
 BUILD_DEBS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
 TEST_DEBS := redis-server xvfb xauth imagemagick nginx libnginx-mod-nchan python3-websockets nodejs \
@@ -87,7 +89,9 @@ vet: build-deps
 # (the seeds alone already run in `go test`). FUZZTIME=0 skips it.
 FUZZTIME ?= 10s
 FUZZ_TARGETS := ./feeds:FuzzDecode ./feeds:FuzzJSONScanner ./feeds:FuzzSSEStream \
-	./feeds:FuzzWebSocketFrames ./feeds/hub:FuzzParseFlaskSSE
+	./feeds:FuzzWebSocketFrames ./feeds/hub:FuzzParseFlaskSSE \
+	./feeds/recording:FuzzSplitRecord ./feeds/recording:FuzzTextTime \
+	./app/dashboard:FuzzParse ./app/compute:FuzzParse
 
 # The end-to-end tests run the binary `build` made (FEEDSCOPE_BIN). The
 # fault-injection run (feeds/soak, about 25 s) runs on its own with -v so
