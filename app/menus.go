@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/storage"
 
+	"feedscope/app/dashboard"
 	"feedscope/charts"
 	"feedscope/charts/series"
 	"feedscope/feeds"
@@ -116,7 +117,7 @@ func windowTitle(d time.Duration) string {
 	if d == charts.WindowAll {
 		return "Everything stored"
 	}
-	return "Last " + shortDuration(d)
+	return "Last " + dashboard.FormatDuration(d)
 }
 
 func (u *UI) addShortcuts() {

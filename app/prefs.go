@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"feedscope/app/dashboard"
 	"feedscope/feeds"
 )
 
@@ -61,16 +62,16 @@ func loadSettings(p fyne.Preferences) Settings {
 }
 
 func saveSettings(p fyne.Preferences, s Settings) {
-	p.SetString(prefPollInterval, shortDuration(s.PollInterval))
-	p.SetString(prefHold, shortDuration(s.Hold))
-	p.SetString(prefHeartbeat, shortDuration(s.Heartbeat))
+	p.SetString(prefPollInterval, dashboard.FormatDuration(s.PollInterval))
+	p.SetString(prefHold, dashboard.FormatDuration(s.Hold))
+	p.SetString(prefHeartbeat, dashboard.FormatDuration(s.Heartbeat))
 	p.SetString(prefPingText, s.PingText)
 	p.SetString(prefPongText, s.PongText)
 	p.SetStringList(prefHeaders, s.Headers)
 	p.SetString(prefMQTTUser, s.MQTTUsername)
 	p.SetString(prefMQTTPassword, s.MQTTPassword)
 	p.SetInt(prefReadLimit, int(s.ReadLimit))
-	p.SetString(prefHistory, shortDuration(s.History))
+	p.SetString(prefHistory, dashboard.FormatDuration(s.History))
 	p.SetBool(prefArrivalTime, s.ArrivalTime)
 	p.SetBool(prefInsecure, s.InsecureSkipVerify)
 }

@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"feedscope/app/dashboard"
 )
 
 // settingsForm holds the Settings dialog's fields; read turns them back
@@ -50,9 +52,9 @@ func newSettingsForm(s Settings) *settingsForm {
 		insecureWarn: widget.NewLabel(insecureWarning),
 		insecureOK:   widget.NewLabel("Certificates are checked (recommended)."),
 	}
-	f.poll.SetText(shortDuration(s.PollInterval))
-	f.hold.SetText(shortDuration(s.Hold))
-	f.heartbeat.SetText(shortDuration(s.Heartbeat))
+	f.poll.SetText(dashboard.FormatDuration(s.PollInterval))
+	f.hold.SetText(dashboard.FormatDuration(s.Hold))
+	f.heartbeat.SetText(dashboard.FormatDuration(s.Heartbeat))
 	f.ping.SetText(s.PingText)
 	f.ping.SetPlaceHolder("none (e.g. ping)")
 	f.pong.SetText(s.PongText)
@@ -66,7 +68,7 @@ func newSettingsForm(s Settings) *settingsForm {
 	f.mqttPassword.SetText(s.MQTTPassword)
 	f.mqttPassword.SetPlaceHolder("password")
 	f.readLimit.SetText(strconv.FormatInt(s.ReadLimit/1024, 10))
-	f.history.SetText(shortDuration(s.History))
+	f.history.SetText(dashboard.FormatDuration(s.History))
 	f.timeSource.Required = true
 	f.timeSource.Horizontal = true
 	if s.ArrivalTime {
@@ -165,17 +167,4 @@ func (u *UI) showSettings() {
 	u.settingsDialog = d
 	u.settingsForm = f
 	d.Show()
-}
-
-// shortDuration drops the zero units time.Duration.String keeps: 1h, not
-// 1h0m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
 }

@@ -558,20 +558,6 @@ func TestNewHistoryKeepsPointsWithinIt(t *testing.T) {
 	}
 }
 
-func TestShortDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		time.Hour: "1h", 90 * time.Minute: "1h30m", 5 * time.Minute: "5m", 90 * time.Second: "1m30s",
-		15 * time.Second: "15s", 500 * time.Millisecond: "500ms", time.Hour + time.Second: "1h0m1s",
-	} {
-		if got := shortDuration(d); got != want {
-			t.Errorf("shortDuration(%v) = %q, want %q", d, got, want)
-		}
-		if back, err := time.ParseDuration(shortDuration(d)); err != nil || back != d {
-			t.Errorf("%q does not parse back to %v", shortDuration(d), d)
-		}
-	}
-}
-
 func TestStatusBarCountsDown(t *testing.T) {
 	test.NewTempApp(t)
 	s := newStatusBar(func() {})

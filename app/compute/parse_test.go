@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 )
 
 var parseTests = []struct {
@@ -108,4 +109,21 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Durations are written without the zero units time.Duration.String
+// keeps, and read back to the same value (dashboard files, the Settings
+// dialog and the window-length menu write them this way too).
+func TestFormatDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		time.Hour: "1h", 90 * time.Minute: "1h30m", 5 * time.Minute: "5m", 90 * time.Second: "1m30s",
+		15 * time.Second: "15s", 500 * time.Millisecond: "500ms", time.Hour + time.Second: "1h0m1s",
+	} {
+		if got := FormatDuration(d); got != want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", d, got, want)
+		}
+		if back, err := time.ParseDuration(FormatDuration(d)); err != nil || back != d {
+			t.Errorf("%q does not parse back to %v", FormatDuration(d), d)
+		}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"feedscope/app/compute"
 	"feedscope/feeds"
 )
 
@@ -253,17 +254,9 @@ func float(f float64) string {
 }
 
 // FormatDuration writes d as a dashboard file does, without the zero
-// units time.Duration.String keeps: 1h, not 1h0m0s; 90s as 1m30s.
-func FormatDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
-}
+// units time.Duration.String keeps: 1h, not 1h0m0s; 90s as 1m30s. It is
+// the pipeline language's form too, so one reads like the other.
+func FormatDuration(d time.Duration) string { return compute.FormatDuration(d) }
 
 // Secret is a credential written literally in a dashboard, that saving
 // would put in the file for anyone who gets it: a header value without a
