@@ -33,14 +33,8 @@ func (s *supervisor) runLongPoll(ctx context.Context) error {
 	interval := s.cfg.pollInterval()
 	var next time.Time
 	for {
-		if wait := next.Sub(s.clk.Now()); wait > 0 {
-			fire, stop := s.clk.After(wait)
-			select {
-			case <-ctx.Done():
-				stop()
-				return ctx.Err()
-			case <-fire:
-			}
+		if err := s.waitUntil(ctx, next); err != nil {
+			return err
 		}
 		start := s.clk.Now()
 		moved, err := s.longPollOnce(ctx, client)

@@ -65,14 +65,8 @@ const pollAccept = "application/json, text/plain;q=0.9, */*;q=0.8"
 func (s *supervisor) runPoll(ctx context.Context, next time.Time) error {
 	interval := s.cfg.pollInterval()
 	for {
-		if wait := next.Sub(s.clk.Now()); wait > 0 {
-			fire, stop := s.clk.After(wait)
-			select {
-			case <-ctx.Done():
-				stop()
-				return ctx.Err()
-			case <-fire:
-			}
+		if err := s.waitUntil(ctx, next); err != nil {
+			return err
 		}
 		start := s.clk.Now()
 		if err := s.pollOnce(ctx); err != nil {
@@ -85,6 +79,23 @@ func (s *supervisor) runPoll(ctx context.Context, next time.Time) error {
 			ticks := (now.Sub(start) + interval - 1) / interval
 			next = start.Add(ticks * interval)
 		}
+	}
+}
+
+// waitUntil waits on the supervisor's clock until t (at once when t has
+// passed), or returns ctx's error when ctx ends first.
+func (s *supervisor) waitUntil(ctx context.Context, t time.Time) error {
+	wait := t.Sub(s.clk.Now())
+	if wait <= 0 {
+		return nil
+	}
+	fire, stop := s.clk.After(wait)
+	select {
+	case <-ctx.Done():
+		stop()
+		return ctx.Err()
+	case <-fire:
+		return nil
 	}
 }
 
