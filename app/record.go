@@ -2,17 +2,15 @@ package app
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"time"
 
 	"feedscope/feeds"
+	"feedscope/feeds/recording"
 )
 
 const recordUsage = `Usage: feedscope record --url URL [flags]
@@ -222,61 +220,16 @@ func Record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 // rowWriter writes samples as CSV or JSON Lines.
-type rowWriter struct {
-	csv *csv.Writer
-	w   io.Writer
-	buf []byte
-}
+type rowWriter struct{ *recording.Writer }
 
 func newRowWriter(w io.Writer, format string) *rowWriter {
-	if format == "csv" {
-		return &rowWriter{csv: csv.NewWriter(w)}
-	}
-	return &rowWriter{w: w}
+	return &rowWriter{recording.NewWriter(w, format)}
 }
 
-// timeLayout is RFC 3339 with a fixed nine-digit fraction, so rows sort
-// as text and every row shows the full precision.
-const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
+func (r *rowWriter) header() error { return r.Header() }
 
-func (r *rowWriter) header() error {
-	if r.csv != nil {
-		return r.csv.Write([]string{"time", "series", "value"})
-	}
-	return nil
-}
-
-func (r *rowWriter) row(s feeds.Sample) error {
-	t := s.Time.UTC().Format(timeLayout)
-	v := strconv.FormatFloat(s.Value, 'g', -1, 64)
-	if r.csv != nil {
-		return r.csv.Write([]string{t, s.Series, v})
-	}
-	name, err := json.Marshal(s.Series)
-	if err != nil {
-		return err
-	}
-	r.buf = append(r.buf, `{"time":"`...)
-	r.buf = append(r.buf, t...)
-	r.buf = append(r.buf, `","series":`...)
-	r.buf = append(r.buf, name...)
-	r.buf = append(r.buf, `,"value":`...)
-	r.buf = append(r.buf, v...)
-	r.buf = append(r.buf, "}\n"...)
-	return nil
-}
+func (r *rowWriter) row(s feeds.Sample) error { return r.Row(s.Time, s.Series, s.Value) }
 
 // flush writes out what a message produced, so that a reader (tail -f)
 // sees every message as it arrives.
-func (r *rowWriter) flush() error {
-	if r.csv != nil {
-		r.csv.Flush()
-		return r.csv.Error()
-	}
-	if len(r.buf) == 0 {
-		return nil
-	}
-	_, err := r.w.Write(r.buf)
-	r.buf = r.buf[:0]
-	return err
-}
+func (r *rowWriter) flush() error { return r.Flush() }

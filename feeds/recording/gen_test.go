@@ -2,8 +2,6 @@ package recording
 
 import (
 	"bufio"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -18,79 +16,24 @@ type point struct {
 	v      float64
 }
 
-// recordTimeLayout and recordWriter write exactly what app/record.go's
-// rowWriter writes (feedscope record and Export CSV): the app package
-// imports Fyne, so its writer is mirrored here rather than imported.
-const recordTimeLayout = "2006-01-02T15:04:05.000000000Z07:00"
-
-type recordWriter struct {
-	csv *csv.Writer
-	w   io.Writer
-	buf []byte
-}
-
-func newRecordWriter(w io.Writer, format string) *recordWriter {
-	if format == "csv" {
-		return &recordWriter{csv: csv.NewWriter(w)}
-	}
-	return &recordWriter{w: w}
-}
-
-func (r *recordWriter) header() error {
-	if r.csv != nil {
-		return r.csv.Write([]string{"time", "series", "value"})
-	}
-	return nil
-}
-
-func (r *recordWriter) row(p point) error {
-	t := time.Unix(0, p.t).UTC().Format(recordTimeLayout)
-	v := strconv.FormatFloat(p.v, 'g', -1, 64)
-	if r.csv != nil {
-		return r.csv.Write([]string{t, p.series, v})
-	}
-	name, err := json.Marshal(p.series)
-	if err != nil {
-		return err
-	}
-	r.buf = append(r.buf, `{"time":"`...)
-	r.buf = append(r.buf, t...)
-	r.buf = append(r.buf, `","series":`...)
-	r.buf = append(r.buf, name...)
-	r.buf = append(r.buf, `,"value":`...)
-	r.buf = append(r.buf, v...)
-	r.buf = append(r.buf, "}\n"...)
-	return nil
-}
-
-func (r *recordWriter) flush() error {
-	if r.csv != nil {
-		r.csv.Flush()
-		return r.csv.Error()
-	}
-	_, err := r.w.Write(r.buf)
-	r.buf = r.buf[:0]
-	return err
-}
-
 // writeRecording writes points as feedscope record does, flushing every
 // 4096 rows like Export CSV.
 func writeRecording(w io.Writer, format string, pts []point) error {
-	rw := newRecordWriter(w, format)
-	if err := rw.header(); err != nil {
+	rw := NewWriter(w, format)
+	if err := rw.Header(); err != nil {
 		return err
 	}
 	for i, p := range pts {
-		if err := rw.row(p); err != nil {
+		if err := rw.Row(time.Unix(0, p.t), p.series, p.v); err != nil {
 			return err
 		}
 		if i%4096 == 4095 {
-			if err := rw.flush(); err != nil {
+			if err := rw.Flush(); err != nil {
 				return err
 			}
 		}
 	}
-	return rw.flush()
+	return rw.Flush()
 }
 
 // genStart is the first time of generated recordings.
@@ -118,17 +61,17 @@ func genPoints(rows, nSeries int) []point {
 func writeLong(w io.Writer, size int64, nSeries int) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	cw := &countWriter{w: bw}
-	rw := newRecordWriter(cw, "csv")
-	if err := rw.header(); err != nil {
+	rw := NewWriter(cw, "csv")
+	if err := rw.Header(); err != nil {
 		return err
 	}
 	for r := 0; cw.n < size; r += 1000 {
 		for _, p := range genPointsFrom(r, 1000, nSeries) {
-			if err := rw.row(p); err != nil {
+			if err := rw.Row(time.Unix(0, p.t), p.series, p.v); err != nil {
 				return err
 			}
 		}
-		if err := rw.flush(); err != nil {
+		if err := rw.Flush(); err != nil {
 			return err
 		}
 	}
