@@ -91,15 +91,7 @@ func setVisible(o fyne.CanvasObject, on bool) {
 // updateControls shows the Live control as the way back to follow mode,
 // and says why the view is not following.
 func (r *chartRenderer) updateControls() {
-	c := r.chart
-	live := c.follow || c.showLive
-	status := ""
-	if !live {
-		status = "Zoomed"
-		if c.paused {
-			status = "Paused"
-		}
-	}
+	live, status := r.chart.controlState()
 	if r.controlsSet && live == r.liveShown && status == r.status.Text {
 		return // refreshing a button re-shapes its text: not once a frame
 	}
@@ -112,6 +104,18 @@ func (r *chartRenderer) updateControls() {
 		r.liveBtn.Enable()
 	}
 	r.liveBtn.Refresh()
+}
+
+// controlState is what the Live control and the status beside it show.
+func (c *Chart) controlState() (live bool, status string) {
+	live = c.view.follow || c.showLive
+	if !live {
+		status = "Zoomed"
+		if c.view.paused {
+			status = "Paused"
+		}
+	}
+	return live, status
 }
 
 // Layout places the legend and Live control on top, the plot below with the
@@ -271,19 +275,29 @@ func (r *chartRenderer) layoutHover() {
 		}
 	}
 	p := c.hoverPos
-	in := c.hovering && r.hasData && p.X >= c.plot.X && p.X <= c.plot.X+c.plotSize.Width &&
-		p.Y >= c.plot.Y && p.Y <= c.plot.Y+c.plotSize.Height
+	in := c.hovering && r.hasData && c.inPlot(p)
+	x, tip := p.X, in
+	if g := c.group; g != nil {
+		// The group says where: at the same moment in every member,
+		// with the tooltip only in the one under the pointer.
+		in = g.hovered != nil && r.hasData
+		x = c.plot.X + float32(g.hoverFrac)*c.plotSize.Width
+		tip = in && g.hovered == c
+	}
 	if !in {
 		setVisible(r.cross, false)
+	} else {
+		r.cross.Position1 = fyne.NewPos(x, c.plot.Y)
+		r.cross.Position2 = fyne.NewPos(x, c.plot.Y+c.plotSize.Height)
+		setVisible(r.cross, true)
+	}
+	if !tip {
 		setVisible(r.tipBg, false)
 		hide(0)
 		return
 	}
-	r.cross.Position1 = fyne.NewPos(p.X, c.plot.Y)
-	r.cross.Position2 = fyne.NewPos(p.X, c.plot.Y+c.plotSize.Height)
-	setVisible(r.cross, true)
 
-	t := r.timeAt(p.X)
+	t := r.timeAt(x)
 	pad := theme.Padding()
 	ts := theme.TextSize() * tickLabelSize
 	lineH := fyne.MeasureText("0", ts, fyne.TextStyle{}).Height
