@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"math"
 	"slices"
 	"time"
 
@@ -117,7 +118,7 @@ func (g *Group) HoverTime() (time.Time, bool) {
 		return time.Time{}, false
 	}
 	r := g.hovered.renderer
-	return time.Unix(0, r.from+int64(g.hoverFrac*float64(r.to-r.from))), true
+	return time.Unix(0, r.from+int64(math.Round(g.hoverFrac*float64(r.to-r.from)))), true
 }
 
 // viewChanged redraws after a change of the time view: at once for a chart
@@ -231,11 +232,17 @@ func (c *Chart) inPlot(p fyne.Position) bool {
 		p.Y >= c.plot.Y && p.Y <= c.plot.Y+c.plotSize.Height
 }
 
+// plotFrac is where x (widget coordinates) is across the plot: 0 at the
+// left edge, 1 at the right.
+func (c *Chart) plotFrac(x float32) float64 {
+	return float64(x-c.plot.X) / float64(c.plotSize.Width)
+}
+
 // pointerMoved records where c's pointer is without redrawing: a drag's
 // frame lays the crosshairs out.
 func (g *Group) pointerMoved(c *Chart) {
 	if c.hovering && c.inPlot(c.hoverPos) && c.plotSize.Width > 0 {
-		g.hovered, g.hoverFrac = c, float64((c.hoverPos.X-c.plot.X)/c.plotSize.Width)
+		g.hovered, g.hoverFrac = c, c.plotFrac(c.hoverPos.X)
 	} else if g.hovered == c {
 		g.hovered = nil
 	}
@@ -244,7 +251,7 @@ func (g *Group) pointerMoved(c *Chart) {
 // hoverMoved publishes c's pointer and moves the crosshair in every member.
 func (g *Group) hoverMoved(c *Chart) {
 	if r := c.renderer; c.hovering && r != nil && r.hasData && c.inPlot(c.hoverPos) && c.plotSize.Width > 0 {
-		g.setHover(c, float64((c.hoverPos.X-c.plot.X)/c.plotSize.Width))
+		g.setHover(c, c.plotFrac(c.hoverPos.X))
 		return
 	}
 	if g.hovered == c {

@@ -374,8 +374,7 @@ func (r *chartRenderer) refreshHover() {
 
 // timeAt maps a widget x coordinate to a time in view.
 func (r *chartRenderer) timeAt(x float32) int64 {
-	c := r.chart
-	f := float64(x-c.plot.X) / float64(c.plotSize.Width)
+	f := r.chart.plotFrac(x)
 	return r.from + int64(math.Round(f*float64(r.to-r.from)))
 }
 
