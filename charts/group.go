@@ -269,12 +269,13 @@ func (g *Group) setHover(c *Chart, frac float64) {
 }
 
 // moveHover lays out the crosshair and tooltip, and repaints only when
-// something moved: showing or hiding repaints by itself, and a member
-// whose crosshair stays hidden costs nothing.
+// something moved: showing or hiding repaints by itself (a line's Show even
+// refreshes it), and a member whose crosshair stays hidden costs nothing.
+// The hovered member's tooltip may change with the crosshair still.
 func (r *chartRenderer) moveHover(hovered bool) {
 	shown, at := r.cross.Visible(), r.cross.Position1
 	r.layoutHover()
-	if hovered || shown && r.cross.Visible() && r.cross.Position1 != at {
+	if shown && r.cross.Visible() && (hovered || r.cross.Position1 != at) {
 		r.refreshHover()
 	}
 }

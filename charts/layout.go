@@ -92,18 +92,29 @@ func setVisible(o fyne.CanvasObject, on bool) {
 // and says why the view is not following.
 func (r *chartRenderer) updateControls() {
 	live, status := r.chart.controlState()
-	if r.controlsSet && live == r.liveShown && status == r.status.Text {
+	full := !r.controlsSet // a full refresh (theme) refreshes the control
+	if !full && live == r.liveShown && status == r.status.Text {
 		return // refreshing a button re-shapes its text: not once a frame
 	}
 	r.controlsSet, r.liveShown, r.status.Text = true, live, status
+	imp := widget.HighImportance
 	if live {
-		r.liveBtn.Importance = widget.MediumImportance
-		r.liveBtn.Disable()
-	} else {
-		r.liveBtn.Importance = widget.HighImportance
-		r.liveBtn.Enable()
+		imp = widget.MediumImportance
 	}
-	r.liveBtn.Refresh()
+	refresh := full || r.liveBtn.Importance != imp
+	r.liveBtn.Importance = imp
+	// Enable and Disable refresh the button when they change it: a
+	// second refresh would only repeat the work.
+	switch {
+	case live && !r.liveBtn.Disabled():
+		r.liveBtn.Disable()
+	case !live && r.liveBtn.Disabled():
+		r.liveBtn.Enable()
+	default:
+		if refresh {
+			r.liveBtn.Refresh()
+		}
+	}
 }
 
 // controlState is what the Live control and the status beside it show.
