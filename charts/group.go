@@ -55,11 +55,10 @@ type Group struct {
 
 	// The members' span, read once per group frame so that every member
 	// follows the same newest sample even while feeds append.
-	inFrame          bool
-	oldest, newest   int64
-	spanOK           bool
-	stores           []*series.Store // scratch for span
-	framesForTesting int             // group frames run, for tests
+	inFrame        bool
+	oldest, newest int64
+	spanOK         bool
+	stores         []*series.Store // scratch for span
 }
 
 // NewGroup returns an empty group. The first chart to join gives the group
@@ -163,7 +162,6 @@ func (g *Group) tick(r *chartRenderer) {
 // newest sample across the members moved the follow edge) or whose store
 // has new data for an unpaused view, at most once.
 func (g *Group) frame() {
-	g.framesForTesting++
 	g.oldest, g.newest, g.spanOK = g.storeSpan()
 	g.inFrame = true
 	defer func() { g.inFrame = false }()

@@ -8,8 +8,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
-
-	"feedscope/charts/series"
 )
 
 // linked shows n charts stacked in one test window, each of its own store
@@ -146,7 +144,7 @@ func TestGroupZoomPanPauseLive(t *testing.T) {
 		t.Errorf("Live edge %v, want the newest sample", time.Unix(0, toL))
 	}
 	for i, c := range charts {
-		if !c.Following() || c.Paused() || rendererOf(c).liveBtn.Disabled() == false {
+		if !c.Following() || c.Paused() || !rendererOf(c).liveBtn.Disabled() {
 			t.Errorf("chart %d not live after Live in chart 0", i)
 		}
 	}
@@ -335,12 +333,25 @@ func TestGroupBeforeShown(t *testing.T) {
 	if f, e, _ := b.TimeRange(); !f.Equal(base) || !e.Equal(base.Add(time.Minute)) {
 		t.Errorf("unshown member's range %v..%v", f, e)
 	}
-	img, err := b.Image(fyne.NewSize(400, 200), 1)
-	if err != nil || img.Bounds().Dx() != 400 {
-		t.Fatalf("Image of a member: %v", err)
+	// Shown, it draws the group's range.
+	w := test.NewWindow(b)
+	t.Cleanup(w.Close)
+	if r := rendererOf(b); r.from != base.UnixNano() || r.to != base.Add(time.Minute).UnixNano() {
+		t.Errorf("a member shown later draws %v..%v", r.from, r.to)
 	}
-	var st series.Stats
-	if st, err = s.Stats("cpu", base, base.Add(time.Minute)); err != nil || st.Count != 61 {
-		t.Fatalf("store: %v %+v", err, st)
+}
+
+// A member taken out of the window while hovered leaves no crosshair in
+// the others: no MouseOut will come.
+func TestGroupHoveredMemberDestroyed(t *testing.T) {
+	g, charts, w := linked(t, 2, 600)
+	c := charts[0]
+	test.MoveMouse(w.Canvas(), inWindow(c, plotCenter(c)))
+	if !rendererOf(charts[1]).cross.Visible() {
+		t.Fatal("no crosshair in the other member")
+	}
+	rendererOf(c).Destroy()
+	if _, ok := g.HoverTime(); ok || rendererOf(charts[1]).cross.Visible() {
+		t.Error("crosshair stayed after the hovered member was destroyed")
 	}
 }

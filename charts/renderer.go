@@ -142,6 +142,9 @@ func (r *chartRenderer) Objects() []fyne.CanvasObject { return r.objects }
 func (r *chartRenderer) Destroy() {
 	if r.chart.renderer == r {
 		r.chart.renderer = nil
+		if g := r.chart.group; g != nil && g.hovered == r.chart {
+			g.setHover(nil, 0) // no MouseOut will come to clear it
+		}
 	}
 	if r.clock != nil {
 		r.clock.Stop()
