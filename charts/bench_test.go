@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
 	"feedscope/charts/series"
+	"feedscope/internal/refreshcount"
 )
 
 const benchW, benchH = 1600, 900
@@ -186,4 +188,120 @@ func si(n int) string {
 		return fmt.Sprintf("%dk", n/1_000)
 	}
 	return fmt.Sprint(n)
+}
+
+// dashboard is a bench window of panels over one store: a plain chart when
+// there is one panel, a group of charts in a 3-column grid otherwise.
+type dashboard struct {
+	charts []*Chart
+	group  *Group
+	next   int64 // the next sample's time, ms
+}
+
+func newDashboard(b *testing.B, s *series.Store, panels, seriesEach int) *dashboard {
+	d := &dashboard{next: int64(s.List()[0].Len())}
+	var objs []fyne.CanvasObject
+	if panels > 1 {
+		d.group = NewGroup()
+	}
+	for i := range panels {
+		c := New(s)
+		c.SetLocation(time.UTC)
+		c.SetDefaultVisible(0)
+		for k := range seriesEach {
+			c.SetSeriesVisible(s.List()[(i+k)%len(s.List())].Name(), true)
+		}
+		if d.group != nil {
+			d.group.Add(c)
+		}
+		d.charts = append(d.charts, c)
+		objs = append(objs, c)
+	}
+	d.charts[0].SetWindow(time.Minute)
+	w := test.NewWindow(container.NewGridWithColumns(min(panels, 3), objs...))
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(benchW, benchH))
+	b.Cleanup(w.Close)
+	d.frame()
+	return d
+}
+
+// stream appends 17 points to every series: 1 kHz each at 60 fps.
+func (d *dashboard) stream() {
+	for range 17 {
+		for _, sr := range d.charts[0].Store().List() {
+			sr.AppendNanos(d.next*int64(time.Millisecond), float64(d.next%100))
+		}
+		d.next++
+	}
+}
+
+// frame is a display frame: every frame clock ticks, then the painter
+// asks each refreshed raster for its pixels.
+func (d *dashboard) frame() {
+	for _, c := range d.charts {
+		rendererOf(c).tick(0)
+	}
+	for _, c := range d.charts {
+		r := rendererOf(c)
+		r.generate(int(c.plotSize.Width), int(c.plotSize.Height))
+	}
+}
+
+func (d *dashboard) frames() (n int) {
+	for _, c := range d.charts {
+		n += rendererOf(c).refreshes
+	}
+	return n
+}
+
+// BenchmarkGroupFollow: a dashboard in follow mode (one-minute window) over
+// one store streaming 6 series at 1 kHz each, drawn by one chart showing
+// all six, or by a group of six panels in the same 1600x900 window showing
+// one series each or all six each. Beside the frame time it reports the
+// same run's cost of the one-chart frame (x-one-chart), how many frames
+// each panel computed per display frame and how many rasters were refreshed
+// per display frame: a group adds drawing work (more axes, smaller plots,
+// each series drawn once per panel showing it), not frames per panel, and
+// not store or decode work, which happens once per sample whatever shows
+// it. The window repaints once per display frame however many of its
+// objects were refreshed.
+func BenchmarkGroupFollow(b *testing.B) {
+	for _, bc := range []struct{ panels, each int }{{1, 6}, {6, 1}, {6, 6}} {
+		b.Run(fmt.Sprintf("panels=%d/series-each=%d", bc.panels, bc.each), func(b *testing.B) {
+			a := test.NewTempApp(b)
+			a.Settings().SetTheme(theme.DarkTheme())
+			s := benchStore(b, 6, 100_000)
+			one := newDashboard(b, s, 1, 6)
+			start := time.Now()
+			const baseFrames = 30
+			for range baseFrames {
+				one.stream()
+				one.frame()
+			}
+			base := float64(time.Since(start).Nanoseconds()) / baseFrames
+			d := newDashboard(b, s, bc.panels, bc.each)
+			d.next = one.next
+			count, restore := refreshcount.Install(a)
+			defer restore()
+			before := d.frames()
+			b.ReportAllocs()
+			cpu := cpuMeter(b)
+			for b.Loop() {
+				d.stream()
+				d.frame()
+			}
+			cpu.report()
+			rasters := 0
+			for _, c := range d.charts {
+				rasters += count.Refreshes(rendererOf(c).raster)
+			}
+			n := float64(b.N)
+			per := float64(b.Elapsed().Nanoseconds()) / n
+			b.ReportMetric(per/1e6, "ms/frame")
+			b.ReportMetric(per/base, "x-one-chart")
+			b.ReportMetric(float64(d.frames()-before)/n/float64(bc.panels), "frames/panel")
+			b.ReportMetric(float64(rasters)/n, "rasters/frame")
+		})
+	}
 }

@@ -44,10 +44,8 @@ type Chart struct {
 
 	// The fields below belong to the main goroutine.
 	loc            *time.Location
-	follow         bool
-	window         time.Duration
-	from, to       int64 // the view when not following
-	paused         bool
+	view           *view  // the chart's own, or its group's
+	group          *Group // nil when the chart has its own view
 	yFixed         bool
 	yMin, yMax     float64
 	visible        map[string]bool // explicit choices; others use defaultVisible
@@ -76,8 +74,7 @@ func New(store *series.Store) *Chart {
 	c := &Chart{
 		store:          store,
 		loc:            time.Local,
-		follow:         true,
-		window:         time.Minute,
+		view:           &view{follow: true, window: time.Minute},
 		visible:        map[string]bool{},
 		defaultVisible: DefaultVisibleSeries,
 	}
@@ -103,23 +100,23 @@ func (c *Chart) SetWindow(d time.Duration) error {
 	if d < 0 {
 		return fmt.Errorf("charts: negative window %v", d)
 	}
-	c.window = d
+	c.view.window = d
 	c.Live()
 	return nil
 }
 
 // Window returns the follow-mode window length.
-func (c *Chart) Window() time.Duration { return c.window }
+func (c *Chart) Window() time.Duration { return c.view.window }
 
 // Live returns to follow mode (newest point at the right edge) and ends a
 // pause.
 func (c *Chart) Live() {
-	c.follow, c.paused = true, false
-	c.Refresh()
+	c.view.follow, c.view.paused = true, false
+	c.viewChanged()
 }
 
 // Following reports whether the chart is in follow mode.
-func (c *Chart) Following() bool { return c.follow }
+func (c *Chart) Following() bool { return c.view.follow }
 
 // SetPaused freezes the view where it is (true), or returns to follow mode
 // (false). Data keeps being stored while paused; nothing is dropped.
@@ -129,14 +126,14 @@ func (c *Chart) SetPaused(p bool) {
 		return
 	}
 	if from, to, ok := c.viewRange(); ok {
-		c.from, c.to = from, to
+		c.view.from, c.view.to = from, to
 	}
-	c.follow, c.paused = false, true
-	c.Refresh()
+	c.view.follow, c.view.paused = false, true
+	c.viewChanged()
 }
 
 // Paused reports whether the view is paused.
-func (c *Chart) Paused() bool { return c.paused }
+func (c *Chart) Paused() bool { return c.view.paused }
 
 // SetTimeRange shows a fixed time range, leaving follow mode.
 func (c *Chart) SetTimeRange(from, to time.Time) error {
@@ -144,8 +141,8 @@ func (c *Chart) SetTimeRange(from, to time.Time) error {
 	if t-f < minSpan || t-f > maxSpan {
 		return fmt.Errorf("charts: time range %v..%v must span 1ms to 100 years", from, to)
 	}
-	c.from, c.to, c.follow = f, t, false
-	c.Refresh()
+	c.view.from, c.view.to, c.view.follow = f, t, false
+	c.viewChanged()
 	return nil
 }
 
@@ -219,16 +216,21 @@ func (c *Chart) Series() []SeriesInfo {
 
 // viewRange resolves the time range in view from the mode and the data.
 func (c *Chart) viewRange() (from, to int64, ok bool) {
-	if !c.follow {
-		return c.from, c.to, true
+	if !c.view.follow {
+		return c.view.from, c.view.to, true
 	}
-	oldest, newest, ok := c.store.Span()
+	var oldest, newest int64
+	if c.group != nil {
+		oldest, newest, ok = c.group.span()
+	} else {
+		oldest, newest, ok = c.store.Span()
+	}
 	if !ok {
 		return 0, 0, false
 	}
 	to = newest
-	if c.window > 0 {
-		from = to - int64(c.window)
+	if c.view.window > 0 {
+		from = to - int64(c.view.window)
 	} else {
 		from = oldest
 	}
@@ -244,7 +246,7 @@ func (c *Chart) leaveFollow() bool {
 	if !ok {
 		return false
 	}
-	c.from, c.to, c.follow = from, to, false
+	c.view.from, c.view.to, c.view.follow = from, to, false
 	return true
 }
 
@@ -262,14 +264,14 @@ func (c *Chart) Image(size fyne.Size, scale float32) (image.Image, error) {
 	cp := New(c.store)
 	cp.noClock = true
 	cp.loc = c.loc
-	cp.window, cp.paused = c.window, c.paused
-	cp.follow, cp.from, cp.to = c.follow, c.from, c.to
+	v := *c.view
 	if from, to, ok := c.viewRange(); ok {
 		// Freeze what is on screen, so data arriving meanwhile does not
 		// shift the picture.
-		cp.follow, cp.from, cp.to = false, from, to
-		cp.showLive = c.follow
+		v.follow, v.from, v.to = false, from, to
+		cp.showLive = c.view.follow
 	}
+	cp.view = &v
 	cp.yFixed, cp.yMin, cp.yMax = c.yFixed, c.yMin, c.yMax
 	for k, v := range c.visible {
 		cp.visible[k] = v

@@ -14,6 +14,11 @@
 // tapped, the chart also takes the keyboard: arrows pan and zoom, space
 // pauses, l, End or Escape return to Live.
 //
+// Charts that join a Group share one time axis and one crosshair, as a
+// dashboard's panels do: any member's zoom, pan, pause or Live moves all of
+// them in the same frame, and hovering one draws the crosshair at the same
+// moment in every member, the tooltip in the hovered one only.
+//
 // # Concurrency
 //
 // Feed goroutines append to the Store at any time; they never call into
@@ -23,5 +28,7 @@
 // goroutine (a fyne.Animation) compares Store.Version with the version last
 // drawn and refreshes at most once per display frame, so the fyne.Do queue
 // is never fed per sample. The renderer's Destroy stops the clock; the
-// package starts no goroutines.
+// package starts no goroutines. A Group, too, belongs to the main
+// goroutine: Add, Remove and every member's methods are called there, and
+// the group's frame runs on one member's frame clock.
 package charts

@@ -53,11 +53,14 @@ func (c *Chart) Dragged(ev *fyne.DragEvent) {
 	if c.plotSize.Width <= 0 || ev.Dragged.DX == 0 || !c.leaveFollow() {
 		return
 	}
-	shift := int64(float64(ev.Dragged.DX) / float64(c.plotSize.Width) * float64(c.to-c.from))
-	c.from -= shift
-	c.to -= shift
+	shift := int64(float64(ev.Dragged.DX) / float64(c.plotSize.Width) * float64(c.view.to-c.view.from))
+	c.view.from -= shift
+	c.view.to -= shift
 	c.hoverPos = ev.Position
-	c.Refresh()
+	if c.group != nil {
+		c.group.pointerMoved(c)
+	}
+	c.viewChanged()
 }
 
 // DragEnd is part of fyne.Draggable.
@@ -84,6 +87,10 @@ func (c *Chart) MouseOut() {
 // hoverChanged moves only the crosshair and tooltip: a pointer move must
 // not cost a frame's reductions.
 func (c *Chart) hoverChanged() {
+	if c.group != nil {
+		c.group.hoverMoved(c)
+		return
+	}
 	if c.renderer == nil {
 		return
 	}

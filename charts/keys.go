@@ -46,7 +46,7 @@ func (c *Chart) TypedKey(ev *fyne.KeyEvent) {
 	case fyne.KeyEnd, fyne.KeyEscape:
 		c.Live()
 	case fyne.KeySpace:
-		c.SetPaused(!c.paused)
+		c.SetPaused(!c.view.paused)
 	}
 }
 
@@ -55,10 +55,10 @@ func (c *Chart) pan(frac float64) {
 	if !c.leaveFollow() {
 		return
 	}
-	shift := int64(frac * float64(c.to-c.from))
-	c.from += shift
-	c.to += shift
-	c.Refresh()
+	shift := int64(frac * float64(c.view.to-c.view.from))
+	c.view.from += shift
+	c.view.to += shift
+	c.viewChanged()
 }
 
 // zoomAround scales the span by factor keeping the time at frac (0 = left
@@ -67,10 +67,11 @@ func (c *Chart) zoomAround(frac, factor float64) {
 	if !c.leaveFollow() {
 		return
 	}
-	span := float64(c.to - c.from)
-	anchor := float64(c.from) + frac*span
+	v := c.view
+	span := float64(v.to - v.from)
+	anchor := float64(v.from) + frac*span
 	ns := math.Min(math.Max(span*factor, float64(minSpan)), float64(maxSpan))
-	c.from = int64(anchor - frac*ns)
-	c.to = c.from + int64(ns)
-	c.Refresh()
+	v.from = int64(anchor - frac*ns)
+	v.to = v.from + int64(ns)
+	c.viewChanged()
 }

@@ -91,27 +91,42 @@ func setVisible(o fyne.CanvasObject, on bool) {
 // updateControls shows the Live control as the way back to follow mode,
 // and says why the view is not following.
 func (r *chartRenderer) updateControls() {
-	c := r.chart
-	live := c.follow || c.showLive
-	status := ""
-	if !live {
-		status = "Zoomed"
-		if c.paused {
-			status = "Paused"
-		}
-	}
-	if r.controlsSet && live == r.liveShown && status == r.status.Text {
+	live, status := r.chart.controlState()
+	full := !r.controlsSet // a full refresh (theme) refreshes the control
+	if !full && live == r.liveShown && status == r.status.Text {
 		return // refreshing a button re-shapes its text: not once a frame
 	}
 	r.controlsSet, r.liveShown, r.status.Text = true, live, status
+	imp := widget.HighImportance
 	if live {
-		r.liveBtn.Importance = widget.MediumImportance
-		r.liveBtn.Disable()
-	} else {
-		r.liveBtn.Importance = widget.HighImportance
-		r.liveBtn.Enable()
+		imp = widget.MediumImportance
 	}
-	r.liveBtn.Refresh()
+	refresh := full || r.liveBtn.Importance != imp
+	r.liveBtn.Importance = imp
+	// Enable and Disable refresh the button when they change it: a
+	// second refresh would only repeat the work.
+	switch {
+	case live && !r.liveBtn.Disabled():
+		r.liveBtn.Disable()
+	case !live && r.liveBtn.Disabled():
+		r.liveBtn.Enable()
+	default:
+		if refresh {
+			r.liveBtn.Refresh()
+		}
+	}
+}
+
+// controlState is what the Live control and the status beside it show.
+func (c *Chart) controlState() (live bool, status string) {
+	live = c.view.follow || c.showLive
+	if !live {
+		status = "Zoomed"
+		if c.view.paused {
+			status = "Paused"
+		}
+	}
+	return live, status
 }
 
 // Layout places the legend and Live control on top, the plot below with the
@@ -271,19 +286,29 @@ func (r *chartRenderer) layoutHover() {
 		}
 	}
 	p := c.hoverPos
-	in := c.hovering && r.hasData && p.X >= c.plot.X && p.X <= c.plot.X+c.plotSize.Width &&
-		p.Y >= c.plot.Y && p.Y <= c.plot.Y+c.plotSize.Height
+	in := c.hovering && r.hasData && c.inPlot(p)
+	x, tip := p.X, in
+	if g := c.group; g != nil {
+		// The group says where: at the same moment in every member,
+		// with the tooltip only in the one under the pointer.
+		in = g.hovered != nil && r.hasData
+		x = c.plot.X + float32(g.hoverFrac)*c.plotSize.Width
+		tip = in && g.hovered == c
+	}
 	if !in {
 		setVisible(r.cross, false)
+	} else {
+		r.cross.Position1 = fyne.NewPos(x, c.plot.Y)
+		r.cross.Position2 = fyne.NewPos(x, c.plot.Y+c.plotSize.Height)
+		setVisible(r.cross, true)
+	}
+	if !tip {
 		setVisible(r.tipBg, false)
 		hide(0)
 		return
 	}
-	r.cross.Position1 = fyne.NewPos(p.X, c.plot.Y)
-	r.cross.Position2 = fyne.NewPos(p.X, c.plot.Y+c.plotSize.Height)
-	setVisible(r.cross, true)
 
-	t := r.timeAt(p.X)
+	t := r.timeAt(x)
 	pad := theme.Padding()
 	ts := theme.TextSize() * tickLabelSize
 	lineH := fyne.MeasureText("0", ts, fyne.TextStyle{}).Height
@@ -360,8 +385,7 @@ func (r *chartRenderer) refreshHover() {
 
 // timeAt maps a widget x coordinate to a time in view.
 func (r *chartRenderer) timeAt(x float32) int64 {
-	c := r.chart
-	f := float64(x-c.plot.X) / float64(c.plotSize.Width)
+	f := r.chart.plotFrac(x)
 	return r.from + int64(math.Round(f*float64(r.to-r.from)))
 }
 

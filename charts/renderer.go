@@ -100,6 +100,7 @@ type chartRenderer struct {
 
 	controlsSet bool // updateControls has run once
 	liveShown   bool // the Live control shows follow mode
+	ranged      bool // the view had a time range (from, to below)
 	hasData     bool
 	from, to    int64
 	yMin, yMax  float64
@@ -141,6 +142,9 @@ func (r *chartRenderer) Objects() []fyne.CanvasObject { return r.objects }
 func (r *chartRenderer) Destroy() {
 	if r.chart.renderer == r {
 		r.chart.renderer = nil
+		if g := r.chart.group; g != nil && g.hovered == r.chart {
+			g.setHover(nil, 0) // no MouseOut will come to clear it
+		}
 	}
 	if r.clock != nil {
 		r.clock.Stop()
@@ -155,7 +159,11 @@ func (r *chartRenderer) MinSize() fyne.Size {
 // tick runs on the main goroutine once per display frame: it refreshes only
 // when the store changed and the view is not paused.
 func (r *chartRenderer) tick(float32) {
-	if r.chart.paused || r.chart.store.Version() == r.drawn {
+	if g := r.chart.group; g != nil {
+		g.tick(r)
+		return
+	}
+	if r.chart.view.paused || r.chart.store.Version() == r.drawn {
 		return
 	}
 	// Not the widget's Refresh: that would look the renderer up in
@@ -181,6 +189,7 @@ func (r *chartRenderer) frame(full bool) {
 	r.refreshes++
 	r.drawn = c.store.Version()
 	from, to, ok := c.viewRange()
+	r.ranged = ok
 	r.hasData = false
 	r.frames = r.frames[:0]
 	if ok {
