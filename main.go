@@ -27,7 +27,9 @@ Usage:
                    open the window (without --url: the last URL, or the
                    built-in demo feed on first launch)
   feedscope record --url URL [flags]
-                   record samples to CSV or JSON Lines, without a window
+  feedscope record --dashboard FILE [flags]
+                   record samples of a feed, or of every feed of a
+                   dashboard file, to CSV or JSON Lines, without a window
   feedscope snapshot --url URL --out chart.png [flags]
                    watch a feed for a while and render its chart to PNG,
                    without a display

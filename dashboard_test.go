@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// startRedis starts a real redis-server on a free loopback port until the
+// test ends and returns its address.
+func startRedis(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Fatalf("redis-server not found in PATH (%v): install Debian's redis-server package", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", t.TempDir())
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	defer rdb.Close()
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := rdb.Ping(ctx).Err()
+		cancel()
+		if err == nil {
+			return addr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redis-server does not answer: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// publishUntilDone publishes flask-sse messages {"temp": n} on channel
+// "sse" every 50 ms until the test ends.
+func publishUntilDone(t *testing.T, addr string) {
+	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := 0; ctx.Err() == nil; i++ {
+			rdb.Publish(ctx, "sse", fmt.Sprintf(`{"data": {"temp": %d}}`, 20+i%5))
+			select {
+			case <-ctx.Done():
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
+	t.Cleanup(func() { cancel(); wg.Wait(); rdb.Close() })
+}
+
+func writeFile(t *testing.T, name, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// readRows reads a record CSV into series → values.
+func readRows(t *testing.T, path string) map[string][]float64 {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("not CSV: %v", err)
+	}
+	if len(rows) == 0 || strings.Join(rows[0], ",") != "time,series,value" {
+		t.Fatalf("no CSV header: %v", rows)
+	}
+	got := map[string][]float64{}
+	for _, row := range rows[1:] {
+		v, err := strconv.ParseFloat(row[2], 64)
+		if err != nil {
+			t.Fatalf("row %v: %v", row, err)
+		}
+		got[row[1]] = append(got[row[1]], v)
+	}
+	return got
+}
+
+// A dashboard of a generator, a Redis relay, a server that is down and a
+// path that does not exist: the two that work are recorded side by side
+// under feed/series names, the other two report on stderr, and reaching
+// --for is success.
+func TestRecordDashboardEveryFeed(t *testing.T) {
+	gen := serve(t)
+	addr := startRedis(t)
+	relay := serveWith(t, nil, "--redis", "redis://"+addr+"/0")
+	publishUntilDone(t, addr)
+	dash := writeFile(t, "line3.toml", `
+title = "Line 3"
+
+[[feed]]
+name = "gen"
+url = "`+gen+`/sse"
+
+[[feed]]
+name = "relay"
+url = "ws`+strings.TrimPrefix(relay, "http")+`/ws"
+
+[[feed]]
+name = "down"
+url = "http://127.0.0.1:1/poll"
+interval = "100ms"
+
+[[feed]]
+name = "missing"
+url = "`+gen+`/nothing"
+
+[[panel]]
+series = ["gen/sine", "relay/temp"]
+`)
+	out := filepath.Join(t.TempDir(), "rec.csv")
+	r := feedscope(t, "record", "--dashboard", dash, "--for", "3s", "--out", out)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	rows := readRows(t, out)
+	if n := len(rows["gen/sine"]); n < 50 {
+		t.Errorf("gen/sine: %d rows, want at least 50 (the generator sends 50/s)", n)
+	}
+	if n := len(rows["relay/temp"]); n < 10 {
+		t.Errorf("relay/temp: %d rows, want at least 10 (published every 50 ms)", n)
+	}
+	for _, v := range rows["relay/temp"] {
+		if v < 20 || v > 24 {
+			t.Errorf("relay/temp %v: not a published value", v)
+		}
+	}
+	for name := range rows {
+		if !strings.HasPrefix(name, "gen/") && !strings.HasPrefix(name, "relay/") {
+			t.Errorf("series %q is not named feed/series", name)
+		}
+	}
+	for _, want := range []string{
+		"feedscope record: gen: connected",
+		"feedscope record: relay: connected",
+		"feedscope record: down: reconnecting",
+		"feedscope record: missing: stopped",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr has no %q:\n%s", want, r.stderr)
+		}
+	}
+	if last := lastLine(r.stderr); !strings.Contains(last, "1 of 4 feeds stopped: missing") {
+		t.Errorf("last stderr line %q does not name the feed that stopped", last)
+	}
+}
+
+// When every feed has stopped for good there is nothing left to record:
+// exit 1 at once, naming each feed's reason.
+func TestRecordDashboardEveryFeedStopped(t *testing.T) {
+	base := serve(t)
+	dash := writeFile(t, "gone.toml", `
+[[feed]]
+name = "a"
+url = "`+base+`/nothing"
+
+[[feed]]
+name = "b"
+url = "`+base+`/nowhere"
+`)
+	start := time.Now()
+	r := feedscope(t, "record", "--dashboard", dash, "--for", "30s")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1: %s", r.code, r.stderr)
+	}
+	if time.Since(start) > 20*time.Second {
+		t.Errorf("took %v: waited for --for although no feed was left", time.Since(start))
+	}
+	last := lastLine(r.stderr)
+	if !strings.HasPrefix(last, "feedscope: record: every feed stopped") || !strings.Contains(last, "a: ") || !strings.Contains(last, "b: ") {
+		t.Errorf("last stderr line %q", last)
+	}
+}
+
+// A one-feed dashboard keeps bare series names, as its window does; the
+// file's problems and flags that clash with it are refused with a clear line.
+func TestRecordDashboardNamesAndMistakes(t *testing.T) {
+	base := serve(t)
+	one := writeFile(t, "one.toml", "[[feed]]\nname = \"gen\"\nurl = \""+base+"/sse\"\n")
+	r := feedscope(t, "record", "--dashboard", one, "--count", "20", "--format", "jsonl")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if lines := strings.Split(strings.TrimSpace(r.stdout), "\n"); len(lines) != 20 {
+		t.Errorf("%d lines, want 20 (--count)", len(lines))
+	}
+	if strings.Contains(r.stdout, `"gen/`) || !strings.Contains(r.stdout, `"series":"sine"`) {
+		t.Errorf("one-feed dashboard: want bare names, got\n%s", r.stdout)
+	}
+
+	bad := writeFile(t, "bad.toml", "[[feed]]\nname = \"gen\"\nurl = \""+base+"/sse\"\nintervall = \"1s\"\n")
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown key", []string{"--dashboard", bad}, 1, "bad.toml:4: feed.intervall"},
+		{"no file", []string{"--dashboard", filepath.Join(t.TempDir(), "none.toml")}, 1, "no such file"},
+		{"url too", []string{"--dashboard", one, "--url", base + "/sse"}, 2, "leave out --url"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := feedscope(t, append([]string{"record"}, tc.args...)...)
+			if r.code != tc.code || !strings.Contains(lastLine(r.stderr), tc.want) {
+				t.Errorf("exit %d, want %d; stderr %q, want %q", r.code, tc.code, r.stderr, tc.want)
+			}
+		})
+	}
+}
