@@ -237,3 +237,133 @@ func TestRecordDashboardNamesAndMistakes(t *testing.T) {
 		})
 	}
 }
+
+// serveLines starts `feedscope serve --stdin` and writes line(i) to it
+// every 50 ms until the test ends (an empty line: nothing this time).
+func serveLines(t *testing.T, line func(i int) string) string {
+	t.Helper()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := serveWith(t, pr, "--stdin")
+	pr.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := 0; ctx.Err() == nil; i++ {
+			if l := line(i); l != "" {
+				if _, err := pw.WriteString(l + "\n"); err != nil {
+					return
+				}
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
+	t.Cleanup(func() { cancel(); wg.Wait(); pw.Close() })
+	return base
+}
+
+// alarmDashboard watches temp of a `serve --stdin` feed: panel 1 with an
+// alarm above 50 that must hold 300 ms, panel 2 the doubled value, and,
+// when noData is set, a no-data alarm.
+func alarmDashboard(t *testing.T, base, noData string) string {
+	extra := ""
+	if noData != "" {
+		extra = "no_data = \"" + noData + "\"\n"
+	}
+	return writeFile(t, "alarm.toml", `
+[[feed]]
+name = "probe"
+url = "`+base+`/sse"
+
+[[panel]]
+title = "Temperature"
+series = ["temp"]
+thresholds = [{ value = 50, label = "hot", alarm = true, for = "300ms", hysteresis = 5 }]
+`+extra+`
+[[panel]]
+series = [{ match = "temp", fn = "scale 2 | offset 1", name = "double" }]
+`)
+}
+
+func TestRecordDashboardExitOnAlarm(t *testing.T) {
+	// 10 for the first second, then 95: the alarm goes pending, holds
+	// for 300 ms and fires.
+	base := serveLines(t, func(i int) string {
+		if i < 20 {
+			return "temp=10"
+		}
+		return "temp=95"
+	})
+	out := filepath.Join(t.TempDir(), "rec.csv")
+	r := feedscope(t, "record", "--dashboard", alarmDashboard(t, base, ""), "--exit-on-alarm", "--for", "30s", "--out", out)
+	if r.code != 3 {
+		t.Fatalf("exit %d, want 3: %s", r.code, r.stderr)
+	}
+	var pending, firing string
+	for _, l := range strings.Split(r.stderr, "\n") {
+		switch {
+		case strings.Contains(l, " ALARM pending hot "):
+			pending = l
+		case strings.Contains(l, " ALARM firing hot ") && firing == "":
+			firing = l
+		}
+	}
+	if pending == "" || !strings.Contains(pending, "(temp=95 above 50)") {
+		t.Errorf("no pending line for temp=95 on stderr:\n%s", r.stderr)
+	}
+	if firing == "" || !strings.Contains(firing, "(temp=95 for 300ms)") {
+		t.Errorf("no firing line on stderr:\n%s", r.stderr)
+	}
+	if ts, _, _ := strings.Cut(firing, " "); ts != "" {
+		if _, err := time.Parse(time.RFC3339, ts); err != nil {
+			t.Errorf("firing line %q does not start with a time: %v", firing, err)
+		}
+	}
+	if last := lastLine(r.stderr); !strings.HasPrefix(last, "feedscope: record: alarm firing") {
+		t.Errorf("last stderr line %q", last)
+	}
+	rows := readRows(t, out)
+	if len(rows["temp"]) == 0 || len(rows["double"]) == 0 {
+		t.Fatalf("rows %v: want temp and its derived series double", rows)
+	}
+	for _, v := range rows["double"] {
+		if v != 21 && v != 191 {
+			t.Errorf("double %v: not 2×temp+1 of a value sent", v)
+		}
+	}
+}
+
+func TestRecordDashboardNoAlarmExitsZero(t *testing.T) {
+	base := serveLines(t, func(int) string { return "temp=49" })
+	out := filepath.Join(t.TempDir(), "rec.csv")
+	r := feedscope(t, "record", "--dashboard", alarmDashboard(t, base, ""), "--exit-on-alarm", "--for", "2s", "--out", out)
+	if r.code != 0 {
+		t.Fatalf("exit %d, want 0: %s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stderr, "ALARM") {
+		t.Errorf("an alarm below the line:\n%s", r.stderr)
+	}
+	rows := readRows(t, out)
+	if len(rows["temp"]) < 10 || len(rows["double"]) != len(rows["temp"]) {
+		t.Errorf("%d temp rows, %d double rows: want one derived row per sample", len(rows["temp"]), len(rows["double"]))
+	}
+}
+
+func TestRecordDashboardNoDataAlarm(t *testing.T) {
+	// Data for half a second, then silence.
+	base := serveLines(t, func(i int) string {
+		if i < 10 {
+			return "temp=20"
+		}
+		return ""
+	})
+	r := feedscope(t, "record", "--dashboard", alarmDashboard(t, base, "700ms"), "--exit-on-alarm", "--for", "30s", "--out", filepath.Join(t.TempDir(), "rec.csv"))
+	if r.code != 3 || !strings.Contains(r.stderr, " ALARM firing Temperature silent (no data for 700ms)") {
+		t.Fatalf("exit %d, want 3 with a no-data line: %s", r.code, r.stderr)
+	}
+}

@@ -161,6 +161,8 @@ func Record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if d, err = dash.load(fs); err != nil {
 			return err
 		}
+	} else if dash.exitOnAlarm {
+		return usageError(fs, errors.New("--exit-on-alarm needs --dashboard"))
 	} else if cfg, err = ff.config(); err != nil {
 		return usageError(fs, err)
 	}
@@ -194,7 +196,7 @@ func Record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		defer cancel()
 	}
 	if d != nil {
-		return recordDashboard(ctx, d, rw, count, stderr)
+		return recordDashboard(ctx, d, rw, count, dash.exitOnAlarm, stderr)
 	}
 	var (
 		dec      = feeds.Decoder{Time: ff.settings.timeSource()}

@@ -6,9 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 
+	"feedscope/app/compute"
 	"feedscope/app/dashboard"
 	"feedscope/feeds"
 )
@@ -23,15 +26,26 @@ while the rest are recorded. Exit status: as above, except that a feed that
 stopped for good ends the command with 1 only when every feed has; when
 --for, --count or an interrupt ends it, it exits 0 and the last line of
 standard error names the feeds that stopped.
+
+Derived series (a series entry's fn) are computed as samples arrive and
+written like any series: under the entry's name (with the series' name in
+brackets when its pattern has * or ?), or as "series | fn". --count counts
+them too. Alarms (a panel's thresholds with alarm = true, and no_data)
+write one line to standard error per change of state:
+  2026-12-04T10:00:30Z ALARM firing hot (plc/temp=95.5 for 30s)
+They run on arrival times. With --exit-on-alarm the command exits with
+status 3 as soon as one fires.
 `
 
 // dashFlags are record's flags for a dashboard file.
 type dashFlags struct {
-	file string
+	file        string
+	exitOnAlarm bool
 }
 
 func (f *dashFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.file, "dashboard", "", "record every feed of this dashboard `file` instead of --url")
+	fs.BoolVar(&f.exitOnAlarm, "exit-on-alarm", false, "exit with status 3 as soon as an alarm of the dashboard fires (with --dashboard)")
 }
 
 // load reads the dashboard file, refusing feed flags beside it: a
@@ -69,17 +83,78 @@ type dashRecorder struct {
 	stderr io.Writer
 	cancel context.CancelFunc
 
+	exitOnAlarm bool
+
 	mu       sync.Mutex
 	written  int64
 	writeErr error
+	// plans says, per series name (as written), what is derived from it
+	// and which alarms watch it; made at its first sample.
+	plans map[string]*seriesPlan
+	// derived are the derived series by output name and fn, so that two
+	// panels showing one derived series compute it once.
+	derived map[string]*derivation
+	// alarms are every alarm, for the clock; noData[i] is panel i's
+	// no-data alarm, or nil.
+	alarms []*compute.Alarm
+	noData []*compute.Alarm
+	// fired is the transition that ends --exit-on-alarm.
+	fired *compute.Transition
 }
+
+// seriesPlan is what happens to the samples of one series besides their
+// own row.
+type seriesPlan struct {
+	derived []*derivation
+	alarms  []*compute.Alarm // threshold alarms on the raw values
+	noData  []*compute.Alarm // no-data alarms of the panels showing it
+}
+
+// derivation is one derived series: its pipeline and the threshold alarms
+// that watch its values.
+type derivation struct {
+	name   string
+	pipe   *compute.Pipeline
+	alarms []*compute.Alarm
+}
+
+// AlarmError ends `record --dashboard --exit-on-alarm` when an alarm
+// fires; main exits with status 3 for it.
+type AlarmError struct{ Transition compute.Transition }
+
+func (e *AlarmError) Error() string {
+	return "record: alarm firing: " + e.Transition.String()
+}
+
+// alarmTick is how often alarms are told the time, so that a pending
+// alarm fires and a silent feed is noticed without a sample.
+const alarmTick = 200 * time.Millisecond
 
 // recordDashboard records every feed of d into rw until ctx ends, count
 // rows are written (0: no limit), or every feed has stopped for good.
-func recordDashboard(ctx context.Context, d *dashboard.Dashboard, rw *rowWriter, count int64, stderr io.Writer) error {
+func recordDashboard(ctx context.Context, d *dashboard.Dashboard, rw *rowWriter, count int64, exitOnAlarm bool, stderr io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	r := &dashRecorder{d: d, rw: rw, count: count, stderr: stderr, cancel: cancel}
+	r := &dashRecorder{d: d, rw: rw, count: count, stderr: stderr, cancel: cancel, exitOnAlarm: exitOnAlarm,
+		plans: map[string]*seriesPlan{}, derived: map[string]*derivation{}}
+	if err := r.panelAlarms(); err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
+	r.tick(time.Now()) // no-data alarms count the silence from the start
+	var clock sync.WaitGroup
+	defer clock.Wait()
+	clock.Go(func() {
+		t := time.NewTicker(alarmTick)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-t.C:
+				r.tick(now)
+			}
+		}
+	})
 
 	// stopped[i] is why feed i ended while the others went on; nil for a
 	// feed that ran until the end. When every feed has stopped for good,
@@ -99,9 +174,15 @@ func recordDashboard(ctx context.Context, d *dashboard.Dashboard, rw *rowWriter,
 		})
 	}
 	wg.Wait()
+	cancel()
+	clock.Wait()
 
 	if r.writeErr != nil {
 		return fmt.Errorf("record: write: %w", r.writeErr)
+	}
+	if r.fired != nil {
+		fmt.Fprintf(stderr, "feedscope record: %d samples written\n", r.written)
+		return &AlarmError{*r.fired}
 	}
 	var failed, reasons []string
 	for i, err := range stopped {
@@ -145,16 +226,40 @@ func (r *dashRecorder) status(feed, line string) {
 	fmt.Fprintf(r.stderr, "feedscope record: %s: %s\n", feed, line)
 }
 
-// samples writes one message's samples under their dashboard names.
+// samples writes one message's samples under their dashboard names, with
+// what is derived from them, and feeds the alarms that watch them.
 func (r *dashRecorder) samples(feed string, ss []feeds.Sample) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.writeErr != nil || (r.count > 0 && r.written >= r.count) {
+	if r.done() {
 		return
 	}
+	arrival := time.Now()
 	for _, s := range ss {
 		s.Series = r.d.SeriesName(feed, s.Series)
 		if !r.write(s) {
+			break
+		}
+		plan := r.plan(s.Series)
+		for _, a := range plan.noData {
+			r.report(a.Sample(arrival, s.Value))
+		}
+		for _, a := range plan.alarms {
+			r.report(a.Sample(arrival, s.Value))
+		}
+		for _, dv := range plan.derived {
+			v, ok, err := dv.pipe.PushTime(s.Time, s.Value)
+			if err != nil || !ok {
+				continue // refused points are counted in the pipeline's Stats
+			}
+			if !r.write(feeds.Sample{Time: s.Time, Series: dv.name, Value: v}) {
+				break
+			}
+			for _, a := range dv.alarms {
+				r.report(a.Sample(arrival, v))
+			}
+		}
+		if r.done() {
 			break
 		}
 	}
@@ -165,8 +270,16 @@ func (r *dashRecorder) samples(feed string, ss []feeds.Sample) {
 	}
 }
 
+// done reports whether nothing more is to be written.
+func (r *dashRecorder) done() bool {
+	return r.writeErr != nil || r.fired != nil || (r.count > 0 && r.written >= r.count)
+}
+
 // write writes one row and reports whether more may follow.
 func (r *dashRecorder) write(s feeds.Sample) bool {
+	if r.done() {
+		return false
+	}
 	if r.writeErr = r.rw.row(s); r.writeErr != nil {
 		r.cancel()
 		return false
@@ -177,4 +290,130 @@ func (r *dashRecorder) write(s feeds.Sample) bool {
 		return false
 	}
 	return true
+}
+
+// panelAlarms makes the no-data alarm of every panel that has one.
+func (r *dashRecorder) panelAlarms() error {
+	r.noData = make([]*compute.Alarm, len(r.d.Panels))
+	for i, p := range r.d.Panels {
+		if p.NoData <= 0 {
+			continue
+		}
+		a, err := compute.NewAlarm(compute.Rule{Kind: compute.NoDataAlarm, Series: panelName(p, i), For: p.NoData})
+		if err != nil {
+			return err
+		}
+		r.noData[i] = a
+		r.alarms = append(r.alarms, a)
+	}
+	return nil
+}
+
+// panelName names a panel in alarm lines: its title, or its place.
+func panelName(p dashboard.Panel, i int) string {
+	if p.Title != "" {
+		return p.Title
+	}
+	return fmt.Sprintf("panel %d", i+1)
+}
+
+// plan returns the plan of the series named name, making it at its first
+// sample: every panel that shows the series derives it by the fn of the
+// first entry matching it, and watches what it shows (the derived values
+// when there is an fn) with its alarm thresholds.
+func (r *dashRecorder) plan(name string) *seriesPlan {
+	if pl, ok := r.plans[name]; ok {
+		return pl
+	}
+	pl := &seriesPlan{}
+	r.plans[name] = pl
+	for i, p := range r.d.Panels {
+		ref, ok := shownBy(p, name)
+		if !ok {
+			continue
+		}
+		if a := r.noData[i]; a != nil {
+			pl.noData = append(pl.noData, a)
+		}
+		watched, alarms := name, &pl.alarms
+		if pipe, err := compute.Parse(ref.Fn); err == nil && !pipe.Identity() {
+			dv := r.derivation(ref, name, pipe)
+			if !slices.Contains(pl.derived, dv) {
+				pl.derived = append(pl.derived, dv)
+			}
+			watched, alarms = dv.name, &dv.alarms
+		}
+		for _, th := range p.Thresholds {
+			if !th.Alarm {
+				continue
+			}
+			rule, err := th.Rule(watched)
+			if err != nil {
+				continue // Load checked every threshold
+			}
+			if a, err := compute.NewAlarm(rule); err == nil {
+				*alarms = append(*alarms, a)
+				r.alarms = append(r.alarms, a)
+			}
+		}
+	}
+	return pl
+}
+
+// shownBy returns the entry of panel p whose name, unit and fn apply to
+// the series named name, and false when p does not show it.
+func shownBy(p dashboard.Panel, name string) (dashboard.SeriesRef, bool) {
+	m, err := p.Matcher()
+	if err != nil {
+		return dashboard.SeriesRef{}, false
+	}
+	i, ok := m.Match(name)
+	if !ok || !p.Shows(name) {
+		return dashboard.SeriesRef{}, false
+	}
+	return p.Series[i], true
+}
+
+// derivation returns the derived series of ref for the series named
+// name, shared by every panel that derives the same from it.
+func (r *dashRecorder) derivation(ref dashboard.SeriesRef, name string, pipe *compute.Pipeline) *derivation {
+	out := name + " | " + pipe.String()
+	if ref.Name != "" {
+		out = ref.Name
+		if strings.ContainsAny(ref.Match, "*?") {
+			out += " (" + name + ")"
+		}
+	}
+	key := name + "\x00" + out + "\x00" + pipe.String()
+	dv, ok := r.derived[key]
+	if !ok {
+		dv = &derivation{name: out, pipe: pipe}
+		r.derived[key] = dv
+	}
+	return dv
+}
+
+// tick tells every alarm the time.
+func (r *dashRecorder) tick(now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, a := range r.alarms {
+		r.report(a.Tick(now))
+	}
+}
+
+// report writes transitions to stderr, one line each, and ends the
+// recording at the first firing under --exit-on-alarm. Called with mu
+// held.
+func (r *dashRecorder) report(trs []compute.Transition) {
+	for _, tr := range trs {
+		if r.fired != nil {
+			return
+		}
+		fmt.Fprintln(r.stderr, tr.String())
+		if r.exitOnAlarm && tr.To == compute.Firing {
+			r.fired = &tr
+			r.cancel()
+		}
+	}
 }
