@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"image"
+	"image/png"
 	"net"
 	"os"
 	"os/exec"
@@ -366,4 +368,85 @@ func TestRecordDashboardNoDataAlarm(t *testing.T) {
 	if r.code != 3 || !strings.Contains(r.stderr, " ALARM firing Temperature silent (no data for 700ms)") {
 		t.Fatalf("exit %d, want 3 with a no-data line: %s", r.code, r.stderr)
 	}
+}
+
+// snapshot --dashboard draws each panel in the file's grid; a grid cell
+// without a panel stays blank.
+func TestSnapshotDashboard(t *testing.T) {
+	base := serve(t)
+	dash := writeFile(t, "grid.toml", `
+title = "Grid"
+columns = 2
+
+[[feed]]
+name = "a"
+url = "`+base+`/sse"
+
+[[feed]]
+name = "b"
+url = "ws`+strings.TrimPrefix(base, "http")+`/ws"
+
+[[panel]]
+title = "Sine"
+series = ["a/sine"]
+y = { min = -2, max = 2 }
+
+[[panel]]
+title = "Rate of the counter"
+series = [{ match = "b/counter", fn = "rate", name = "counter/s" }]
+
+[[panel]]
+title = "Walks"
+series = ["*/walk"]
+`)
+	out := filepath.Join(t.TempDir(), "grid.png")
+	r := feedscope(t, "snapshot", "--dashboard", dash, "--for", "2s", "--size", "1000x600", "--out", out)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 1000 || b.Dy() != 600 {
+		t.Fatalf("size %v, want 1000x600", b.Size())
+	}
+	// Cells of the 2×2 grid: three panels with axes, labels and lines;
+	// the fourth is empty.
+	cell := func(col, row int) image.Image {
+		return img.(interface {
+			SubImage(image.Rectangle) image.Image
+		}).SubImage(image.Rect(col*500+10, row*300+10, col*500+490, row*300+290))
+	}
+	for i, c := range [][2]int{{0, 0}, {1, 0}, {0, 1}} {
+		// Axes and labels are grey; a drawn series is a coloured line
+		// hundreds of pixels long.
+		if n := saturated(cell(c[0], c[1])); n < 400 {
+			t.Errorf("panel %d has %d coloured pixels: no series drawn?", i+1, n)
+		}
+	}
+	if n := colours(cell(1, 1)); n > 2 {
+		t.Errorf("the cell without a panel has %d colours", n)
+	}
+}
+
+// saturated counts the pixels of img that are clearly coloured, not grey.
+func saturated(img image.Image) int {
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			hi, lo := max(r, g, bl), min(r, g, bl)
+			if hi-lo > 0x6000 {
+				n++
+			}
+		}
+	}
+	return n
 }

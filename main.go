@@ -32,8 +32,10 @@ Usage:
                    dashboard file (with its derived series and alarms),
                    to CSV or JSON Lines, without a window
   feedscope snapshot --url URL --out chart.png [flags]
-                   watch a feed for a while and render its chart to PNG,
-                   without a display
+  feedscope snapshot --dashboard FILE --out dashboard.png [flags]
+                   watch a feed (or a dashboard's feeds) for a while and
+                   render its chart (or its panels) to PNG, without a
+                   display
   feedscope serve [flags]
                    serve a stream over SSE (/sse), WebSocket (/ws) and
                    polling (/poll): the built-in generator, Redis or stdin

@@ -196,7 +196,7 @@ func Record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		defer cancel()
 	}
 	if d != nil {
-		return recordDashboard(ctx, d, rw, count, dash.exitOnAlarm, stderr)
+		return recordDashboard(ctx, d, rw, dashOptions{cmd: "record", count: count, exitOnAlarm: dash.exitOnAlarm}, stderr)
 	}
 	var (
 		dec      = feeds.Decoder{Time: ff.settings.timeSource()}

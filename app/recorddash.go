@@ -48,10 +48,15 @@ func (f *dashFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.exitOnAlarm, "exit-on-alarm", false, "exit with status 3 as soon as an alarm of the dashboard fires (with --dashboard)")
 }
 
-// load reads the dashboard file, refusing feed flags beside it: a
-// dashboard's feeds carry their own settings, and silently ignoring
-// --url or --header would record something else than asked.
+// load reads the dashboard file (see loadDashboard).
 func (f *dashFlags) load(fs *flag.FlagSet) (*dashboard.Dashboard, error) {
+	return loadDashboard(fs, f.file)
+}
+
+// loadDashboard reads a dashboard file for a command, refusing feed flags
+// beside it: a dashboard's feeds carry their own settings, and silently
+// ignoring --url or --header would watch something else than asked.
+func loadDashboard(fs *flag.FlagSet, file string) (*dashboard.Dashboard, error) {
 	feedFlagSet := flag.NewFlagSet("", flag.ContinueOnError)
 	new(feedFlags).register(feedFlagSet, true)
 	var clash []string
@@ -63,14 +68,33 @@ func (f *dashFlags) load(fs *flag.FlagSet) (*dashboard.Dashboard, error) {
 	if len(clash) > 0 {
 		return nil, usageError(fs, fmt.Errorf("%s: the dashboard file sets its feeds; leave out %s", "--dashboard", strings.Join(clash, ", ")))
 	}
-	d, err := dashboard.Load(f.file)
+	cmd := strings.TrimPrefix(fs.Name(), "feedscope ")
+	d, err := dashboard.Load(file)
 	if err != nil {
-		return nil, fmt.Errorf("record: %w", err)
+		return nil, fmt.Errorf("%s: %w", cmd, err)
 	}
 	if len(d.Feeds) == 0 {
-		return nil, fmt.Errorf("record: %s has no feed to record", f.file)
+		return nil, fmt.Errorf("%s: %s has no feed to watch", cmd, file)
 	}
 	return d, nil
+}
+
+// sampleSink is where a dashRecorder puts rows: a rowWriter, or a store
+// for snapshot.
+type sampleSink interface {
+	row(feeds.Sample) error
+	// flush ends one message's rows.
+	flush() error
+}
+
+// dashOptions are what a command asks of recordDashboard.
+type dashOptions struct {
+	// cmd names the command in stderr lines ("record").
+	cmd string
+	// count stops after this many rows, derived ones included; 0: no
+	// limit.
+	count       int64
+	exitOnAlarm bool
 }
 
 // dashRecorder writes the samples of every feed of a dashboard to one
@@ -78,12 +102,10 @@ func (f *dashFlags) load(fs *flag.FlagSet) (*dashboard.Dashboard, error) {
 // keeps rows and stderr lines whole and in one order.
 type dashRecorder struct {
 	d      *dashboard.Dashboard
-	rw     *rowWriter
-	count  int64
+	rw     sampleSink
+	opt    dashOptions
 	stderr io.Writer
 	cancel context.CancelFunc
-
-	exitOnAlarm bool
 
 	mu       sync.Mutex
 	written  int64
@@ -100,6 +122,9 @@ type dashRecorder struct {
 	noData []*compute.Alarm
 	// fired is the transition that ends --exit-on-alarm.
 	fired *compute.Transition
+	// shows[i] holds the names of the series panel i draws (derived ones
+	// by their derived name).
+	shows []map[string]bool
 }
 
 // seriesPlan is what happens to the samples of one series besides their
@@ -130,15 +155,25 @@ func (e *AlarmError) Error() string {
 // alarm fires and a silent feed is noticed without a sample.
 const alarmTick = 200 * time.Millisecond
 
-// recordDashboard records every feed of d into rw until ctx ends, count
-// rows are written (0: no limit), or every feed has stopped for good.
-func recordDashboard(ctx context.Context, d *dashboard.Dashboard, rw *rowWriter, count int64, exitOnAlarm bool, stderr io.Writer) error {
+// recordDashboard records every feed of d into rw until ctx ends, the
+// count is reached, or every feed has stopped for good.
+func recordDashboard(ctx context.Context, d *dashboard.Dashboard, rw sampleSink, opt dashOptions, stderr io.Writer) error {
+	_, err := runDashboard(ctx, d, rw, opt, stderr)
+	return err
+}
+
+// runDashboard is recordDashboard, returning the recorder for what it
+// learnt (which series each panel shows).
+func runDashboard(ctx context.Context, d *dashboard.Dashboard, rw sampleSink, opt dashOptions, stderr io.Writer) (*dashRecorder, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	r := &dashRecorder{d: d, rw: rw, count: count, stderr: stderr, cancel: cancel, exitOnAlarm: exitOnAlarm,
-		plans: map[string]*seriesPlan{}, derived: map[string]*derivation{}}
+	r := &dashRecorder{d: d, rw: rw, opt: opt, stderr: stderr, cancel: cancel,
+		plans: map[string]*seriesPlan{}, derived: map[string]*derivation{}, shows: make([]map[string]bool, len(d.Panels))}
+	for i := range r.shows {
+		r.shows[i] = map[string]bool{}
+	}
 	if err := r.panelAlarms(); err != nil {
-		return fmt.Errorf("record: %w", err)
+		return nil, fmt.Errorf("%s: %w", opt.cmd, err)
 	}
 	r.tick(time.Now()) // no-data alarms count the silence from the start
 	var clock sync.WaitGroup
@@ -178,11 +213,11 @@ func recordDashboard(ctx context.Context, d *dashboard.Dashboard, rw *rowWriter,
 	clock.Wait()
 
 	if r.writeErr != nil {
-		return fmt.Errorf("record: write: %w", r.writeErr)
+		return r, fmt.Errorf("%s: write: %w", opt.cmd, r.writeErr)
 	}
 	if r.fired != nil {
-		fmt.Fprintf(stderr, "feedscope record: %d samples written\n", r.written)
-		return &AlarmError{*r.fired}
+		fmt.Fprintf(stderr, "feedscope %s: %d samples written\n", opt.cmd, r.written)
+		return r, &AlarmError{*r.fired}
 	}
 	var failed, reasons []string
 	for i, err := range stopped {
@@ -192,14 +227,14 @@ func recordDashboard(ctx context.Context, d *dashboard.Dashboard, rw *rowWriter,
 		}
 	}
 	if len(failed) == len(d.Feeds) {
-		return fmt.Errorf("record: every feed stopped: %s", strings.Join(reasons, "; "))
+		return r, fmt.Errorf("%s: every feed stopped: %s", opt.cmd, strings.Join(reasons, "; "))
 	}
 	if len(failed) > 0 {
-		fmt.Fprintf(stderr, "feedscope record: %d samples written; %d of %d feeds stopped: %s\n", r.written, len(failed), len(d.Feeds), strings.Join(failed, ", "))
-		return nil
+		fmt.Fprintf(stderr, "feedscope %s: %d samples written; %d of %d feeds stopped: %s\n", opt.cmd, r.written, len(failed), len(d.Feeds), strings.Join(failed, ", "))
+		return r, nil
 	}
-	fmt.Fprintf(stderr, "feedscope record: %d samples written\n", r.written)
-	return nil
+	fmt.Fprintf(stderr, "feedscope %s: %d samples written\n", opt.cmd, r.written)
+	return r, nil
 }
 
 // runFeed runs one feed until ctx ends or it stops for good.
@@ -223,7 +258,7 @@ func (r *dashRecorder) runFeed(ctx context.Context, f dashboard.Feed) error {
 func (r *dashRecorder) status(feed, line string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	fmt.Fprintf(r.stderr, "feedscope record: %s: %s\n", feed, line)
+	fmt.Fprintf(r.stderr, "feedscope %s: %s: %s\n", r.opt.cmd, feed, line)
 }
 
 // samples writes one message's samples under their dashboard names, with
@@ -272,7 +307,7 @@ func (r *dashRecorder) samples(feed string, ss []feeds.Sample) {
 
 // done reports whether nothing more is to be written.
 func (r *dashRecorder) done() bool {
-	return r.writeErr != nil || r.fired != nil || (r.count > 0 && r.written >= r.count)
+	return r.writeErr != nil || r.fired != nil || (r.opt.count > 0 && r.written >= r.opt.count)
 }
 
 // write writes one row and reports whether more may follow.
@@ -285,7 +320,7 @@ func (r *dashRecorder) write(s feeds.Sample) bool {
 		return false
 	}
 	r.written++
-	if r.count > 0 && r.written >= r.count {
+	if r.opt.count > 0 && r.written >= r.opt.count {
 		r.cancel()
 		return false
 	}
@@ -343,6 +378,7 @@ func (r *dashRecorder) plan(name string) *seriesPlan {
 			}
 			watched, alarms = dv.name, &dv.alarms
 		}
+		r.shows[i][watched] = true
 		for _, th := range p.Thresholds {
 			if !th.Alarm {
 				continue
@@ -411,7 +447,7 @@ func (r *dashRecorder) report(trs []compute.Transition) {
 			return
 		}
 		fmt.Fprintln(r.stderr, tr.String())
-		if r.exitOnAlarm && tr.To == compute.Firing {
+		if r.opt.exitOnAlarm && tr.To == compute.Firing {
 			r.fired = &tr
 			r.cancel()
 		}
