@@ -167,12 +167,8 @@ func recordDashboard(ctx context.Context, d *dashboard.Dashboard, rw sampleSink,
 func runDashboard(ctx context.Context, d *dashboard.Dashboard, rw sampleSink, opt dashOptions, stderr io.Writer) (*dashRecorder, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	r := &dashRecorder{d: d, rw: rw, opt: opt, stderr: stderr, cancel: cancel,
-		plans: map[string]*seriesPlan{}, derived: map[string]*derivation{}, shows: make([]map[string]bool, len(d.Panels))}
-	for i := range r.shows {
-		r.shows[i] = map[string]bool{}
-	}
-	if err := r.panelAlarms(); err != nil {
+	r, err := newDashRecorder(d, rw, opt, stderr, cancel)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", opt.cmd, err)
 	}
 	r.tick(time.Now()) // no-data alarms count the silence from the start
@@ -234,6 +230,19 @@ func runDashboard(ctx context.Context, d *dashboard.Dashboard, rw sampleSink, op
 		return r, nil
 	}
 	fmt.Fprintf(stderr, "feedscope %s: %d samples written\n", opt.cmd, r.written)
+	return r, nil
+}
+
+// newDashRecorder makes a recorder for d whose cancel ends the recording.
+func newDashRecorder(d *dashboard.Dashboard, rw sampleSink, opt dashOptions, stderr io.Writer, cancel context.CancelFunc) (*dashRecorder, error) {
+	r := &dashRecorder{d: d, rw: rw, opt: opt, stderr: stderr, cancel: cancel,
+		plans: map[string]*seriesPlan{}, derived: map[string]*derivation{}, shows: make([]map[string]bool, len(d.Panels))}
+	for i := range r.shows {
+		r.shows[i] = map[string]bool{}
+	}
+	if err := r.panelAlarms(); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 

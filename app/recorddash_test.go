@@ -26,12 +26,8 @@ func newTestRecorder(t *testing.T, src string, opt dashOptions) (*dashRecorder, 
 	sink, stderr := &rowsSink{}, &bytes.Buffer{}
 	_, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	r := &dashRecorder{d: d, rw: sink, opt: opt, stderr: stderr, cancel: cancel,
-		plans: map[string]*seriesPlan{}, derived: map[string]*derivation{}, shows: make([]map[string]bool, len(d.Panels))}
-	for i := range r.shows {
-		r.shows[i] = map[string]bool{}
-	}
-	if err := r.panelAlarms(); err != nil {
+	r, err := newDashRecorder(d, sink, opt, stderr, cancel)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return r, sink, stderr
