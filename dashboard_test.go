@@ -230,9 +230,16 @@ func TestRecordDashboardNamesAndMistakes(t *testing.T) {
 		{"unknown key", []string{"--dashboard", bad}, 1, "bad.toml:4: feed.intervall"},
 		{"no file", []string{"--dashboard", filepath.Join(t.TempDir(), "none.toml")}, 1, "no such file"},
 		{"url too", []string{"--dashboard", one, "--url", base + "/sse"}, 2, "leave out --url"},
+		{"alarm without dashboard", []string{"--url", base + "/sse", "--exit-on-alarm"}, 2, "--exit-on-alarm needs --dashboard"},
+		{"snapshot: demo too", []string{"snapshot", "--dashboard", one, "--demo", "--out", filepath.Join(t.TempDir(), "x.png")}, 2, "--demo and --dashboard"},
+		{"snapshot: header too", []string{"snapshot", "--dashboard", one, "--header", "A: b", "--out", filepath.Join(t.TempDir(), "x.png")}, 2, "leave out --header"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := feedscope(t, append([]string{"record"}, tc.args...)...)
+			args := tc.args
+			if args[0] != "snapshot" {
+				args = append([]string{"record"}, args...)
+			}
+			r := feedscope(t, args...)
 			if r.code != tc.code || !strings.Contains(lastLine(r.stderr), tc.want) {
 				t.Errorf("exit %d, want %d; stderr %q, want %q", r.code, tc.code, r.stderr, tc.want)
 			}

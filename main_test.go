@@ -337,7 +337,7 @@ func TestHelpOfEveryCommand(t *testing.T) {
 		}
 	}
 	rec := feedscope(t, "record", "-h")
-	for _, flag := range []string{"--url", "--transport", "--interval", "--hold", "--header", "--heartbeat", "--ping-text", "--for", "--count", "--format", "--out"} {
+	for _, flag := range []string{"--url", "--transport", "--interval", "--hold", "--header", "--heartbeat", "--ping-text", "--for", "--count", "--format", "--out", "--dashboard", "--exit-on-alarm"} {
 		if !strings.Contains(rec.stdout, strings.TrimPrefix(flag, "-")) {
 			t.Errorf("record help does not mention %s", flag)
 		}
