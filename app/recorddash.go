@@ -118,8 +118,9 @@ type dashRecorder struct {
 	derived map[string]*derivation
 	// alarms are every alarm, for the clock; noData[i] is panel i's
 	// no-data alarm, or nil.
-	alarms []*compute.Alarm
-	noData []*compute.Alarm
+	alarms  []*compute.Alarm
+	noData  []*compute.Alarm
+	tooMany bool // more than maxPlans series were seen
 	// fired is the transition that ends --exit-on-alarm.
 	fired *compute.Transition
 	// shows[i] holds the names of the series panel i draws (derived ones
@@ -150,6 +151,10 @@ type AlarmError struct{ Transition compute.Transition }
 func (e *AlarmError) Error() string {
 	return "record: alarm firing: " + e.Transition.String()
 }
+
+// maxPlans bounds the series a recording derives from and watches (as
+// the window's store bounds the series it keeps).
+const maxPlans = 1000
 
 // alarmTick is how often alarms are told the time, so that a pending
 // alarm fires and a silent feed is noticed without a sample.
@@ -368,6 +373,16 @@ func panelName(p dashboard.Panel, i int) string {
 func (r *dashRecorder) plan(name string) *seriesPlan {
 	if pl, ok := r.plans[name]; ok {
 		return pl
+	}
+	if len(r.plans) >= maxPlans {
+		// A feed inventing series names without end must not grow the
+		// plans, pipelines and alarms without end: the rows are still
+		// written, the new series just derive nothing.
+		if !r.tooMany {
+			r.tooMany = true
+			fmt.Fprintf(r.stderr, "feedscope %s: more than %d series: derived series and alarms cover the first %d\n", r.opt.cmd, maxPlans, maxPlans)
+		}
+		return &seriesPlan{}
 	}
 	pl := &seriesPlan{}
 	r.plans[name] = pl

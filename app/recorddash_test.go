@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -133,5 +134,21 @@ func TestDashRecorderCountsDerivedRows(t *testing.T) {
 	r.samples("node", []feeds.Sample{{Time: t0.Add(time.Second), Series: "rx_total", Value: 2}, {Time: t0.Add(time.Second), Series: "tx_total", Value: 2}})
 	if len(sink.rows) != 3 || sink.rows[2].Series != "rx" {
 		t.Errorf("rows %v: want rx_total, rx_total and its rate", sink.rows)
+	}
+}
+
+// A feed that invents series names without end gets its rows written, but
+// plans (pipelines, alarms) stop at maxPlans, with one warning.
+func TestDashRecorderBoundsPlans(t *testing.T) {
+	r, sink, stderr := newTestRecorder(t, twoFeedDash, dashOptions{cmd: "record"})
+	t0 := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	for i := range maxPlans + 50 {
+		r.samples("node", []feeds.Sample{{Time: t0, Series: fmt.Sprintf("s%d_total", i), Value: 1}})
+	}
+	if len(r.plans) != maxPlans || len(sink.rows) != maxPlans+50 {
+		t.Errorf("%d plans, %d rows; want %d plans and every row", len(r.plans), len(sink.rows), maxPlans)
+	}
+	if n := strings.Count(stderr.String(), "more than"); n != 1 {
+		t.Errorf("%d warnings, want 1:\n%s", n, stderr)
 	}
 }
