@@ -34,7 +34,10 @@ when there are more; --hide leaves some out). --demo starts the built-in
 demo feed (the one the window shows on first launch) instead of --url.
 --dashboard watches every feed of a dashboard file, computing its derived
 series, and draws its panels in its grid of columns, each panel titled and
-showing its series on its Y range; the image is --size as a whole.
+showing its series on its Y range; the image is --size as a whole. Its
+state changes and alarm transitions go to standard error as with record
+--dashboard, and a feed that cannot connect leaves its panels empty
+rather than failing the snapshot (it fails when no feed sent a number).
 
 Exit status: 0 when the PNG is written; 1 when the feed stopped for good,
 nothing numeric arrived, or the file could not be written; 2 for a mistake
