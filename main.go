@@ -27,10 +27,15 @@ Usage:
                    open the window (without --url: the last URL, or the
                    built-in demo feed on first launch)
   feedscope record --url URL [flags]
-                   record samples to CSV or JSON Lines, without a window
+  feedscope record --dashboard FILE [--exit-on-alarm] [flags]
+                   record samples of a feed, or of every feed of a
+                   dashboard file (with its derived series and alarms),
+                   to CSV or JSON Lines, without a window
   feedscope snapshot --url URL --out chart.png [flags]
-                   watch a feed for a while and render its chart to PNG,
-                   without a display
+  feedscope snapshot --dashboard FILE --out dashboard.png [flags]
+                   watch a feed (or a dashboard's feeds) for a while and
+                   render its chart (or its panels) to PNG, without a
+                   display
   feedscope serve [flags]
                    serve a stream over SSE (/sse), WebSocket (/ws) and
                    polling (/poll): the built-in generator, Redis or stdin
@@ -42,12 +47,18 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
-	var ue *app.UsageError
+	var (
+		ue *app.UsageError
+		ae *app.AlarmError
+	)
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 	case errors.As(err, &ue):
 		fmt.Fprintln(os.Stderr, "feedscope:", err)
 		os.Exit(2)
+	case errors.As(err, &ae):
+		fmt.Fprintln(os.Stderr, "feedscope:", err)
+		os.Exit(3)
 	default:
 		fmt.Fprintln(os.Stderr, "feedscope:", err)
 		os.Exit(1)

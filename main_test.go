@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"image"
 	"image/png"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,8 +84,16 @@ func feedscope(t *testing.T, args ...string) result {
 // serve starts `feedscope serve` on a free port and returns its base URL.
 func serve(t *testing.T) string {
 	t.Helper()
+	return serveWith(t, nil, "--rate", "50")
+}
+
+// serveWith starts `feedscope serve` with args on a free port, reading
+// stdin (may be nil), and returns its base URL.
+func serveWith(t *testing.T, stdin io.Reader, args ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--rate", "50")
+	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Stdin = stdin
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -328,7 +337,7 @@ func TestHelpOfEveryCommand(t *testing.T) {
 		}
 	}
 	rec := feedscope(t, "record", "-h")
-	for _, flag := range []string{"--url", "--transport", "--interval", "--hold", "--header", "--heartbeat", "--ping-text", "--for", "--count", "--format", "--out"} {
+	for _, flag := range []string{"--url", "--transport", "--interval", "--hold", "--header", "--heartbeat", "--ping-text", "--for", "--count", "--format", "--out", "--dashboard", "--exit-on-alarm"} {
 		if !strings.Contains(rec.stdout, strings.TrimPrefix(flag, "-")) {
 			t.Errorf("record help does not mention %s", flag)
 		}

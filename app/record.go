@@ -9,13 +9,16 @@ import (
 	"os"
 	"time"
 
+	"feedscope/app/dashboard"
 	"feedscope/feeds"
 	"feedscope/feeds/recording"
 )
 
 const recordUsage = `Usage: feedscope record --url URL [flags]
+       feedscope record --dashboard FILE [flags]
 
-Record the samples of a feed to CSV or JSON Lines, without a window.
+Record the samples of a feed, or of every feed of a dashboard file, to CSV
+or JSON Lines, without a window.
 Every number in every message becomes one row. State changes and errors go
 to standard error, one line each. Without --for or --count it records until
 interrupted (Ctrl+C), then exits 0.
@@ -27,7 +30,7 @@ contain commas). JSON Lines has one {"time","series","value"} object a line.
 Exit status: 0 when --for or --count is reached or on interrupt; 1 for a
 bad URL, a feed that stopped for good (404, 401, bad certificate) or a
 write error; 2 for a mistake on the command line.
-
+` + recordDashboardUsage + `
 Flags:
 `
 
@@ -37,6 +40,7 @@ Examples:
   feedscope record --url ws://127.0.0.1:8080/ws --count 1000 --out samples.csv
   feedscope record --url https://example.com/metrics --transport poll \
       --interval 5s --header "Authorization: Bearer $TOKEN" --format jsonl
+  feedscope record --dashboard line3.toml --for 1h --out line3.csv
 `
 
 // feedFlags are the feed options shared by record and snapshot.
@@ -141,11 +145,23 @@ func Record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.Int64Var(&count, "count", 0, "stop after `N` samples (default: no limit)")
 	fs.StringVar(&format, "format", "csv", "output `format`: csv or jsonl")
 	fs.StringVar(&out, "out", "-", "output `file`; - is standard output")
+	var dash dashFlags
+	dash.register(fs)
 	if err := parseCommand(fs, recordUsage, recordExamples, args, stdout, stderr); err != nil {
 		return err
 	}
-	cfg, err := ff.config()
-	if err != nil {
+	var (
+		cfg feeds.Config
+		d   *dashboard.Dashboard
+		err error
+	)
+	if dash.file != "" {
+		if d, err = dash.load(fs); err != nil {
+			return err
+		}
+	} else if dash.exitOnAlarm {
+		return usageError(fs, errors.New("--exit-on-alarm needs --dashboard"))
+	} else if cfg, err = ff.config(); err != nil {
 		return usageError(fs, err)
 	}
 	switch {
@@ -176,6 +192,9 @@ func Record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if dur > 0 {
 		ctx, cancel = context.WithTimeout(ctx, dur)
 		defer cancel()
+	}
+	if d != nil {
+		return recordDashboard(ctx, d, rw, dashOptions{cmd: "record", count: count, exitOnAlarm: dash.exitOnAlarm}, stderr)
 	}
 	var (
 		dec      = feeds.Decoder{Time: ff.settings.timeSource()}

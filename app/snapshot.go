@@ -25,12 +25,19 @@ import (
 
 const snapshotUsage = `Usage: feedscope snapshot --url URL --out chart.png [flags]
        feedscope snapshot --demo --out chart.png [flags]
+       feedscope snapshot --dashboard FILE --out dashboard.png [flags]
 
 Watch a feed for a while (--for), then draw its chart to a PNG file with
 Fyne's software renderer: no display, GPU or window is needed. The chart
 shows everything collected, one line per series (the first eight series
 when there are more; --hide leaves some out). --demo starts the built-in
 demo feed (the one the window shows on first launch) instead of --url.
+--dashboard watches every feed of a dashboard file, computing its derived
+series, and draws its panels in its grid of columns, each panel titled and
+showing its series on its Y range; the image is --size as a whole. Its
+state changes and alarm transitions go to standard error as with record
+--dashboard, and a feed that cannot connect leaves its panels empty
+rather than failing the snapshot (it fails when no feed sent a number).
 
 Exit status: 0 when the PNG is written; 1 when the feed stopped for good,
 nothing numeric arrived, or the file could not be written; 2 for a mistake
@@ -69,10 +76,15 @@ func Snapshot(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&out, "out", "", "PNG `file` to write (required)")
 	fs.StringVar(&sizeArg, "size", sizeArg, "image size `WxH` in pixels")
 	fs.BoolVar(&dark, "dark", false, "draw with the dark theme")
+	var dashFile string
+	fs.StringVar(&dashFile, "dashboard", "", "watch every feed of this dashboard `file` and draw all its panels, instead of --url")
 	if err := parseCommand(fs, snapshotUsage, snapshotExamples, args, stdout, stderr); err != nil {
 		return err
 	}
 	if demo {
+		if dashFile != "" {
+			return usageError(fs, errors.New("--demo and --dashboard are two sources: pick one"))
+		}
 		if ff.url != "" {
 			return usageError(fs, errors.New("--demo and --url are two feeds: pick one"))
 		}
@@ -84,10 +96,6 @@ func Snapshot(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ff.url = base + "/sse"
 		hide = append(hide, demoHidden...)
 	}
-	cfg, err := ff.config()
-	if err != nil {
-		return usageError(fs, err)
-	}
 	if out == "" {
 		return usageError(fs, errors.New("--out is required"))
 	}
@@ -95,6 +103,13 @@ func Snapshot(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError(fs, errors.New("--for must be positive"))
 	}
 	w, h, err := parseSize(sizeArg)
+	if err != nil {
+		return usageError(fs, err)
+	}
+	if dashFile != "" {
+		return snapshotDashboard(ctx, fs, dashFile, dur, out, w, h, dark, hide, stderr)
+	}
+	cfg, err := ff.config()
 	if err != nil {
 		return usageError(fs, err)
 	}
@@ -125,12 +140,8 @@ func Snapshot(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		return fmt.Errorf("snapshot: %w", err)
-	}
-	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("snapshot: %w", err)
+	if err := writePNG(out, img); err != nil {
+		return err
 	}
 	fmt.Fprintf(stderr, "feedscope snapshot: %d samples of %d series from %d messages → %s\n",
 		b.samples.Load(), store.Len(), b.msgs.Load(), out)
@@ -141,6 +152,20 @@ func Snapshot(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // needs an app for its theme and fonts; one that is never Run opens no
 // window and needs no display.
 func renderChart(store *series.Store, w, h int, dark bool, hide []string) (image.Image, error) {
+	useTheme(dark)
+	c := charts.New(store)
+	for _, name := range hide {
+		c.SetSeriesVisible(name, false)
+	}
+	if err := c.SetWindow(charts.WindowAll); err != nil {
+		return nil, err
+	}
+	return c.Image(fyne.NewSize(float32(w), float32(h)), 1)
+}
+
+// useTheme makes sure a Fyne app exists (one that is never Run opens no
+// window and needs no display) and sets its light or dark theme.
+func useTheme(dark bool) {
 	if fyne.CurrentApp() == nil {
 		fyneapp.NewWithID(AppID)
 	}
@@ -158,14 +183,19 @@ func renderChart(store *series.Store, w, h int, dark bool, hide []string) (image
 		fyne.CurrentApp().Settings().SetTheme(variantTheme{theme.DefaultTheme(), v})
 	}()
 	<-done
-	c := charts.New(store)
-	for _, name := range hide {
-		c.SetSeriesVisible(name, false)
+}
+
+// writePNG encodes img and writes it to path; a failed encoding leaves
+// no half-written file.
+func writePNG(path string, img image.Image) error {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
 	}
-	if err := c.SetWindow(charts.WindowAll); err != nil {
-		return nil, err
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
 	}
-	return c.Image(fyne.NewSize(float32(w), float32(h)), 1)
+	return nil
 }
 
 func parseSize(s string) (w, h int, err error) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"feedscope/app/compute"
 	"feedscope/feeds"
 )
 
@@ -53,6 +54,13 @@ type Panel struct {
 	// Hidden are patterns of series the panel leaves out although Series
 	// matches them (series the user switched off in the series list).
 	Hidden []string
+	// Thresholds are horizontal lines across the panel. One with Alarm
+	// set watches every series the panel shows (a derived series by its
+	// derived values).
+	Thresholds []compute.Threshold
+	// NoData, when above zero, is an alarm that fires when none of the
+	// panel's series has had a sample for longer than NoData.
+	NoData time.Duration
 }
 
 // SeriesRef is one entry of a panel's series: a pattern, and optionally
@@ -65,8 +73,9 @@ type SeriesRef struct {
 	Name string
 	// Unit of this series, when it differs from the panel's.
 	Unit string
-	// Fn is a derived-series expression (e.g. "rate | avg 30s"), kept as
-	// written: this package stores it but does not interpret it.
+	// Fn is a derived-series pipeline (e.g. "rate | avg 30s"; see
+	// compute.Parse), kept as written; Validate checks that it parses.
+	// Empty shows the series as it is.
 	Fn string
 }
 
@@ -88,6 +97,8 @@ const (
 	// MaxSeriesRefs bounds the series entries (and hidden patterns) of
 	// one panel.
 	MaxSeriesRefs = 1000
+	// MaxThresholds bounds the thresholds of one panel.
+	MaxThresholds = 100
 )
 
 // New is an empty dashboard: no feeds, no panels, one column, the
@@ -297,7 +308,20 @@ func (d *Dashboard) problems() []problem {
 			}
 			if s.Fn != "" && strings.TrimSpace(s.Fn) == "" {
 				add(at("series", index(j), "fn"), "blank fn")
+			} else if _, err := compute.Parse(s.Fn); err != nil {
+				add(at("series", index(j), "fn"), "%s", strings.TrimPrefix(err.Error(), "compute: "))
 			}
+		}
+		if len(p.Thresholds) > MaxThresholds {
+			add(at("thresholds"), "%d thresholds: at most %d", len(p.Thresholds), MaxThresholds)
+		}
+		for j, th := range p.Thresholds {
+			for _, tp := range thresholdProblems(th) {
+				add(at("thresholds", index(j), tp.key), "%s", tp.msg)
+			}
+		}
+		if p.NoData < 0 {
+			add(at("no_data"), "negative duration %v", p.NoData)
 		}
 		for j, h := range p.Hidden {
 			if msg := d.patternProblem(h); msg != "" {
@@ -312,6 +336,40 @@ func (d *Dashboard) problems() []problem {
 				add(at("y"), "min %g is not below max %g", y.Min, y.Max)
 			}
 		}
+	}
+	return ps
+}
+
+// thresholdProblem is one thing wrong with a threshold, at its key.
+type thresholdProblem struct{ key, msg string }
+
+// thresholdProblems checks a threshold key by key (compute's Validate
+// stops at the first problem and names no key).
+func thresholdProblems(th compute.Threshold) []thresholdProblem {
+	var ps []thresholdProblem
+	add := func(key, format string, args ...any) {
+		ps = append(ps, thresholdProblem{key, fmt.Sprintf(format, args...)})
+	}
+	if !finite(th.Value) {
+		add("value", "%v is not a finite number", th.Value)
+	}
+	if _, err := compute.ParseColour(th.Colour); err != nil {
+		add("colour", "%s", strings.TrimPrefix(err.Error(), "compute: "))
+	}
+	if th.Dir > compute.Below {
+		add("dir", "want above or below")
+	}
+	switch {
+	case th.For < 0:
+		add("for", "negative duration %v", th.For)
+	case th.For > 0 && !th.Alarm:
+		add("for", "only an alarm waits: add alarm = true, or leave out for")
+	}
+	switch {
+	case th.Hysteresis < 0 || !finite(th.Hysteresis):
+		add("hysteresis", "%v: want a finite number ≥ 0", th.Hysteresis)
+	case th.Hysteresis > 0 && !th.Alarm:
+		add("hysteresis", "only an alarm has a hysteresis: add alarm = true, or leave out hysteresis")
 	}
 	return ps
 }
@@ -388,6 +446,7 @@ func (d *Dashboard) Clone() *Dashboard {
 		p := &c.Panels[i]
 		p.Series = slices.Clone(p.Series)
 		p.Hidden = slices.Clone(p.Hidden)
+		p.Thresholds = slices.Clone(p.Thresholds)
 		if p.Y != nil {
 			y := *p.Y
 			p.Y = &y

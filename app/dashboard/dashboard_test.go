@@ -151,7 +151,8 @@ func TestClone(t *testing.T) {
 	c.Panels[1].Hidden[0] = "changed"
 	c.Panels[1].Y.Max = 7
 	c.Feeds[1].Name = "changed"
-	if reflect.DeepEqual(c, d) || d.Feeds[0].Settings.Headers[0] == "X: changed" || d.Panels[1].Series[0].Match == "changed" ||
+	c.Panels[2].Thresholds[0].Value = 7
+	if reflect.DeepEqual(c, d) || d.Panels[2].Thresholds[0].Value == 7 || d.Feeds[0].Settings.Headers[0] == "X: changed" || d.Panels[1].Series[0].Match == "changed" ||
 		d.Panels[1].Hidden[0] == "changed" || d.Panels[1].Y.Max == 7 || d.Feeds[1].Name == "changed" {
 		t.Error("changing a clone changed the original")
 	}

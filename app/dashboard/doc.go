@@ -45,21 +45,40 @@
 //	unit = "°C"
 //	y = { min = 0, max = 120 }        # fixed Y axis; left out, it follows the data
 //	hidden = ["plc/temp.debug"]       # matched above, but switched off
+//	thresholds = [                    # horizontal lines; an alarm watches every series of the panel
+//	  { value = 90, colour = "red", label = "hot", alarm = true, for = "30s", hysteresis = 2 },
+//	  { value = 5, colour = "blue", label = "cold", dir = "below", shade = true },
+//	]
+//	no_data = "1m"                    # alarm when no series of the panel had a sample for 1m
 //
 //	[[panel]]
 //	title = "Load"
 //	series = [
 //	  "node/node_load1",
 //	  { match = "node/node_load5", name = "load (5 min)" },
-//	  { match = "node/node_network_receive_bytes_total{device=\"eth0\"}", name = "eth0 rx", unit = "B/s", fn = "rate" },
+//	  { match = "node/node_network_receive_bytes_total{device=\"eth0\"}", name = "eth0 rx", unit = "Mbit/s", fn = "rate | avg 30s | scale 8e-6" },
 //	]
 //
 // Durations are written in quotes as Go writes them ("500ms", "5s",
 // "1m30s"), within the limits the Settings dialog enforces (see the Min*
 // and Max* constants). A header's value may be an array of strings to send
 // the header several times. Feeds and panels may also be written as
-// inline arrays (feed = [{ name = "a", url = "..." }]). fn is kept as written for derived series; this
-// package does not interpret it.
+// inline arrays (feed = [{ name = "a", url = "..." }]).
+//
+// fn makes the entry's series derived: a pipeline of app/compute such as
+// "rate | avg 30s | scale 8e-6", checked with compute.Parse when the file
+// loads and kept as written. A derived series is named after the entry's
+// name when it has one.
+//
+// A panel's thresholds are compute.Threshold values: a line at value, in
+// colour (a name or #rrggbb; default red), with a label, the area beyond
+// it (dir: above, the default, or below) shaded when shade is set. With
+// alarm = true it is an alarm on every series the panel shows: it fires
+// once a value has stayed beyond the line for "for" (at once without it),
+// and clears only when a value is back past value ∓ hysteresis. for and
+// hysteresis without alarm are errors, not silently ignored. no_data is
+// an alarm that fires when none of the panel's series has had a sample
+// for that long.
 //
 // ${NAME} in a header value is replaced by the environment variable NAME
 // when the feed starts (feeds.Run does it); the dashboard, its Config and
@@ -68,7 +87,7 @@
 // LiteralSecrets, so a window can warn before saving them.
 //
 // Loading is strict: an unknown key, a value of the wrong type, a bad
-// duration or transport, a duplicate feed name, a feed name holding '/',
+// duration, transport, fn, colour or threshold, a duplicate feed name, a feed name holding '/',
 // a series pattern that names no feed, columns out of range — each is an
 // *Error that names the file, the line and the key, and the dashboard is
 // not returned. Marshal writes keys in the order above, leaves out

@@ -13,6 +13,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"feedscope/app/compute"
 	"feedscope/feeds"
 )
 
@@ -411,7 +412,7 @@ func (l *loader) headers(t map[string]any, path []string) []string {
 }
 
 func (l *loader) panel(t map[string]any, path []string) Panel {
-	l.known(t, path, "title", "series", "unit", "y", "hidden")
+	l.known(t, path, "title", "series", "unit", "y", "hidden", "thresholds", "no_data")
 	p := Panel{Title: l.str(t, path, "title"), Unit: l.str(t, path, "unit")}
 	if v, ok := t["series"]; ok {
 		p.Series = l.seriesRefs(v, at(path, "series"))
@@ -429,7 +430,51 @@ func (l *loader) panel(t map[string]any, path []string) Panel {
 	if v, ok := t["y"]; ok {
 		p.Y = l.yRange(v, at(path, "y"))
 	}
+	if v, ok := t["thresholds"]; ok {
+		p.Thresholds = l.thresholds(v, at(path, "thresholds"))
+	}
+	p.NoData = l.duration(t, path, "no_data", 0)
 	return p
+}
+
+// thresholds reads thresholds = [{ value = 2, colour = "orange", label =
+// "...", dir = "above", shade = true, alarm = true, for = "30s",
+// hysteresis = 0.2 }].
+func (l *loader) thresholds(v any, path []string) []compute.Threshold {
+	var ths []compute.Threshold
+	for j, e := range l.array(v, path, `[{ value = 2, alarm = true }]`) {
+		p := at(path, index(j))
+		t, ok := e.(map[string]any)
+		if !ok {
+			l.fail(p, "want a table { value = 2, ... }, got %s", typeName(e))
+			continue
+		}
+		l.known(t, p, "value", "colour", "label", "dir", "shade", "alarm", "for", "hysteresis")
+		th := compute.Threshold{
+			Colour: l.str(t, p, "colour"),
+			Label:  l.str(t, p, "label"),
+			Shade:  l.boolean(t, p, "shade"),
+			Alarm:  l.boolean(t, p, "alarm"),
+			For:    l.duration(t, p, "for", 0),
+		}
+		value, ok := l.number(t, p, "value")
+		if !ok {
+			continue
+		}
+		th.Value = value
+		if _, ok := t["hysteresis"]; ok {
+			th.Hysteresis, _ = l.number(t, p, "hysteresis")
+		}
+		if _, ok := t["dir"]; ok {
+			dir, err := compute.ParseDirection(l.str(t, p, "dir"))
+			if err != nil || strings.TrimSpace(l.str(t, p, "dir")) == "" {
+				l.fail(at(p, "dir"), "want \"above\" or \"below\"")
+			}
+			th.Dir = dir
+		}
+		ths = append(ths, th)
+	}
+	return ths
 }
 
 func (l *loader) array(v any, path []string, example string) []any {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"feedscope/app/compute"
 	"feedscope/feeds"
 )
 
@@ -60,11 +61,16 @@ func TestParseDocExample(t *testing.T) {
 		},
 		Panels: []Panel{
 			{Title: "Temperatures", Series: []SeriesRef{{Match: "plc/temp.*"}}, Unit: "°C",
-				Y: &YRange{0, 120}, Hidden: []string{"plc/temp.debug"}},
+				Y: &YRange{0, 120}, Hidden: []string{"plc/temp.debug"},
+				Thresholds: []compute.Threshold{
+					{Value: 90, Colour: "red", Label: "hot", Alarm: true, For: 30 * time.Second, Hysteresis: 2},
+					{Value: 5, Colour: "blue", Label: "cold", Dir: compute.Below, Shade: true},
+				},
+				NoData: time.Minute},
 			{Title: "Load", Series: []SeriesRef{
 				{Match: "node/node_load1"},
 				{Match: "node/node_load5", Name: "load (5 min)"},
-				{Match: `node/node_network_receive_bytes_total{device="eth0"}`, Name: "eth0 rx", Unit: "B/s", Fn: "rate"},
+				{Match: `node/node_network_receive_bytes_total{device="eth0"}`, Name: "eth0 rx", Unit: "Mbit/s", Fn: "rate | avg 30s | scale 8e-6"},
 			}},
 		},
 	}
@@ -140,6 +146,17 @@ func TestParseErrors(t *testing.T) {
 		{"series not an array", strings.Replace(twoFeeds, `series = ["plc/*", "node/up"]`, `series = "plc/*"`, 1), 15, "panel.series", "want an array"},
 		{"error after a multi-line string", strings.Replace(twoFeeds, `title = "p"`, "title = \"\"\"\ninterval = \"x\"\n[[feed]]\n\"\"\"\nsorting = 1", 1), 18, "panel.sorting", "unknown key"},
 		{"error after a string with an escaped quote", strings.Replace(twoFeeds, `title = "p"`, "title = \"\"\"a\\\"\"\"\n[[panel]]\nq = 1\"\"\"\nsorting = 1", 1), 17, "panel.sorting", "unknown key"},
+		{"bad fn", strings.Replace(twoFeeds, `"node/up"`, `{ match = "node/up", fn = "rate | avgg 1m" }`, 1), 15, "panel.series.fn", `column 8`},
+		{"threshold without a value", twoFeeds + "thresholds = [\n  { value = 1 },\n  { label = \"x\" },\n]\n", 18, "panel.thresholds.value", `missing`},
+		{"threshold colour", twoFeeds + "thresholds = [\n  { value = 1 },\n  { value = 2, colour = \"mauve\" },\n]\n", 18, "panel.thresholds.colour", `"mauve"`},
+		{"threshold dir", twoFeeds + "thresholds = [\n  { value = 1 },\n  { value = 2, dir = \"sideways\" },\n]\n", 18, "panel.thresholds.dir", `above`},
+		{"threshold unknown key", twoFeeds + "thresholds = [\n  { value = 1 },\n  { value = 2, above = true },\n]\n", 18, "panel.thresholds.above", `unknown key`},
+		{"for without alarm", twoFeeds + "thresholds = [\n  { value = 1 },\n  { value = 2, for = \"30s\" },\n]\n", 18, "panel.thresholds.for", `alarm = true`},
+		{"hysteresis without alarm", twoFeeds + "thresholds = [\n  { value = 1 },\n  { value = 2, hysteresis = 1 },\n]\n", 18, "panel.thresholds.hysteresis", `alarm = true`},
+		{"negative hysteresis", twoFeeds + "thresholds = [\n  { value = 1 },\n  { value = 2, alarm = true, hysteresis = -1 },\n]\n", 18, "panel.thresholds.hysteresis", `finite number`},
+		{"bad for", twoFeeds + "thresholds = [\n  { value = 1 },\n  { value = 2, alarm = true, for = \"soon\" },\n]\n", 18, "panel.thresholds.for", `not a duration`},
+		{"threshold not a table", twoFeeds + "thresholds = [2]\n", 16, "panel.thresholds", `want a table`},
+		{"bad no_data", twoFeeds + "no_data = \"0s\"\n", 16, "panel.no_data", `above zero`},
 		{"error in the second panel", twoFeeds + "\n[[panel]]\ntitle = 'q'\nseries = ['nope/*']\n", 19, "panel.series", "names no feed"},
 	}
 	for _, tc := range tests {

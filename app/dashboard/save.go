@@ -93,6 +93,14 @@ func (d *Dashboard) Marshal() ([]byte, error) {
 			}
 			w.kv("hidden", "["+strings.Join(hs, ", ")+"]")
 		}
+		if len(p.Thresholds) > 0 {
+			ts := make([]string, len(p.Thresholds))
+			for i, th := range p.Thresholds {
+				ts[i] = threshold(th)
+			}
+			w.kv("thresholds", "[\n  "+strings.Join(ts, ",\n  ")+",\n]")
+		}
+		w.duration("no_data", p.NoData, 0)
 	}
 	return w.Bytes(), nil
 }
@@ -193,6 +201,34 @@ func seriesRef(r SeriesRef) string {
 	}
 	if r.Fn != "" {
 		parts = append(parts, "fn = "+quote(r.Fn))
+	}
+	return "{ " + strings.Join(parts, ", ") + " }"
+}
+
+// threshold writes a threshold as an inline table, leaving out what is at
+// its default.
+func threshold(th compute.Threshold) string {
+	parts := []string{"value = " + float(th.Value)}
+	if th.Colour != "" {
+		parts = append(parts, "colour = "+quote(th.Colour))
+	}
+	if th.Label != "" {
+		parts = append(parts, "label = "+quote(th.Label))
+	}
+	if th.Dir != compute.Above {
+		parts = append(parts, "dir = "+quote(th.Dir.String()))
+	}
+	if th.Shade {
+		parts = append(parts, "shade = true")
+	}
+	if th.Alarm {
+		parts = append(parts, "alarm = true")
+	}
+	if th.For != 0 {
+		parts = append(parts, "for = "+quote(FormatDuration(th.For)))
+	}
+	if th.Hysteresis != 0 {
+		parts = append(parts, "hysteresis = "+float(th.Hysteresis))
 	}
 	return "{ " + strings.Join(parts, ", ") + " }"
 }

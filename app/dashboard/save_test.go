@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"feedscope/app/compute"
 	"feedscope/feeds"
 )
 
@@ -51,7 +52,13 @@ func roundTripCases(t testing.TB) map[string]*Dashboard {
 						{Match: "*/node_filesystem_avail_bytes{mountpoint=\"/home\"}", Fn: "scale 1e-9"},
 					},
 					Hidden: []string{"ünï/temp.9", "a b.c/*debug*"}},
-				{Title: "decimals", Y: &YRange{0.1, 0.30000000000000004}},
+				{Title: "decimals", Y: &YRange{0.1, 0.30000000000000004},
+					Thresholds: []compute.Threshold{
+						{Value: 0.2},
+						{Value: -1e-9, Colour: "#ff8800", Label: "low \"q\"", Dir: compute.Below, Shade: true, Alarm: true, For: 90 * time.Second, Hysteresis: 0.30000000000000004},
+						{Value: 1e300, Colour: "Teal", Alarm: true},
+					},
+					NoData: 45 * time.Second},
 			},
 		},
 		"window 90s": {Window: 90 * time.Second, Columns: 1, Feeds: []Feed{{Name: "x", URL: "ws://h/", Settings: DefaultFeedSettings()}}},

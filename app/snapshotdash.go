@@ -1,0 +1,141 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"io"
+	"math"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/software"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"feedscope/app/dashboard"
+	"feedscope/charts"
+	"feedscope/charts/series"
+	"feedscope/feeds"
+)
+
+// storeSink stores a dashboard's rows for snapshot --dashboard.
+type storeSink struct {
+	store *series.Store
+	// dropped counts points the store refused (out of order, too many
+	// series): the picture leaves them out, as the window does.
+	dropped int64
+}
+
+func (s *storeSink) row(x feeds.Sample) error {
+	if err := s.store.Append(x.Series, x.Time, x.Value); err != nil {
+		s.dropped++
+	}
+	return nil
+}
+
+func (s *storeSink) flush() error { return nil }
+
+// snapshotDashboard watches every feed of a dashboard file for dur and
+// draws its panels, in the dashboard's grid, to a w×h PNG at out.
+func snapshotDashboard(ctx context.Context, fs *flag.FlagSet, file string, dur time.Duration, out string, w, h int, dark bool, hide []string, stderr io.Writer) error {
+	d, err := loadDashboard(fs, file)
+	if err != nil {
+		return err
+	}
+	if len(d.Panels) == 0 {
+		return fmt.Errorf("snapshot: %s has no panel to draw", file)
+	}
+	history := max(dur, minHistory)
+	sink := &storeSink{store: newStore(history)}
+	cctx, cancel := context.WithTimeout(ctx, dur)
+	defer cancel()
+	r, err := runDashboard(cctx, d, sink, dashOptions{cmd: "snapshot"}, stderr)
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return errors.New("snapshot: interrupted")
+	}
+	if r.written == 0 {
+		return fmt.Errorf("snapshot: no samples in %v", dur)
+	}
+	img, err := renderDashboard(d, r.shows, sink.store, history, w, h, dark, hide)
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	if err := writePNG(out, img); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "feedscope snapshot: %d panels of %d series → %s\n", len(d.Panels), sink.store.Len(), out)
+	return nil
+}
+
+// renderDashboard draws every panel of d in its grid: a title above a
+// chart of the series shows[i] names for panel i, on the panel's fixed Y
+// range when it has one, over everything collected.
+func renderDashboard(d *dashboard.Dashboard, shows []map[string]bool, store *series.Store, history time.Duration, w, h int, dark bool, hide []string) (image.Image, error) {
+	useTheme(dark)
+	cols := max(1, min(d.Columns, len(d.Panels)))
+	rows := (len(d.Panels) + cols - 1) / cols
+	grid := container.NewGridWithColumns(cols)
+	// Each cell's chart is rendered at the size the grid gives it, so
+	// lines and labels are drawn at their own resolution, not scaled.
+	pad := theme.Padding()
+	title := widget.NewLabel("X").MinSize().Height
+	cellW := (float32(w) - pad*float32(cols-1)) / float32(cols)
+	cellH := (float32(h) - pad*float32(rows-1)) / float32(rows)
+	chartSize := fyne.NewSize(cellW, cellH-title)
+	if chartSize.Width < 1 || chartSize.Height < 1 {
+		return nil, fmt.Errorf("%dx%d is too small for %d panels", w, h, len(d.Panels))
+	}
+	hidden := map[string]bool{}
+	for _, n := range hide {
+		hidden[n] = true
+	}
+	for i, p := range d.Panels {
+		// A store of the panel's own series, so that its legend lists
+		// those and no others, in the order they arrived.
+		own := newStore(history)
+		for _, name := range store.Names() {
+			if !shows[i][name] || hidden[name] {
+				continue
+			}
+			dst, err := own.Series(name)
+			if err != nil {
+				return nil, err
+			}
+			for t, v := range store.Lookup(name).Points(math.MinInt64, math.MaxInt64) {
+				dst.AppendNanos(t, v)
+			}
+		}
+		c := charts.New(own)
+		if p.Y != nil {
+			if err := c.SetYRange(p.Y.Min, p.Y.Max); err != nil {
+				return nil, err
+			}
+		}
+		if err := c.SetWindow(charts.WindowAll); err != nil {
+			return nil, err
+		}
+		img, err := c.Image(chartSize, 1)
+		if err != nil {
+			return nil, err
+		}
+		label := widget.NewLabelWithStyle(panelName(p, i), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+		label.Truncation = fyne.TextTruncateEllipsis
+		chart := canvas.NewImageFromImage(img)
+		chart.FillMode = canvas.ImageFillStretch
+		grid.Add(container.NewBorder(label, nil, nil, nil, chart))
+	}
+	cv := software.NewCanvas()
+	cv.SetPadded(false)
+	cv.SetScale(1)
+	cv.SetContent(grid)
+	cv.Resize(fyne.NewSize(float32(w), float32(h)))
+	return cv.Capture(), nil
+}
