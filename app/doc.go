@@ -1,7 +1,7 @@
 // Package app is Feedscope's user interface and its headless commands: the
 // window (URL field, Transport menu, chart, series list, status bar,
 // message log, settings), and `feedscope record` and `feedscope snapshot`,
-// which watch a feed without a window.
+// which watch a feed, or every feed of a dashboard file, without a window.
 //
 // One file per concern: window.go builds the window and runs its feed,
 // menus.go the menus and shortcuts, settings.go the feed settings and their
@@ -9,13 +9,17 @@
 // Preferences, status.go the status bar, messagelog.go the log pane,
 // serieslist.go the series list, theme.go the light/dark choice,
 // describe.go errors in plain words, bridge.go the one place where feed
-// goroutines hand their news to the UI, and record.go and snapshot.go the
-// commands.
+// goroutines hand their news to the UI, record.go and snapshot.go the
+// commands, recorddash.go and snapshotdash.go the same for a dashboard file
+// (its feeds, derived series and alarms), and measure.go the repaint
+// counter of `make measure-window` builds (the measure tag; measure_off.go
+// otherwise). The dashboard file itself is package app/dashboard, derived
+// series and alarms package app/compute: neither imports Fyne.
 //
 // When the URL's path is /ws, /sse or /poll (the endpoints of `feedscope
 // serve` and of the demo), choosing a transport also switches the path and
-// scheme, so every item of the Transport menu works against them; other
-// URLs are kept as typed.
+// scheme (/poll serves both polling and long polling), so every item of the
+// Transport menu works against them; other URLs are kept as typed.
 //
 // # Concurrency
 //
