@@ -6,8 +6,10 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,8 +85,14 @@ func feedscope(t *testing.T, args ...string) result {
 // serve starts `feedscope serve` on a free port and returns its base URL.
 func serve(t *testing.T) string {
 	t.Helper()
+	return serveWith(t, "--rate", "50")
+}
+
+// serveWith is serve with the given source flags.
+func serveWith(t *testing.T, flags ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--rate", "50")
+	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, flags...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -337,5 +345,112 @@ func TestHelpOfEveryCommand(t *testing.T) {
 	w := feedscope(t, "--url", "http://127.0.0.1:1/")
 	if w.code != 1 || !strings.Contains(w.stderr, "no display") {
 		t.Errorf("window without display: exit %d, %q", w.code, w.stderr)
+	}
+}
+
+// readRows reads a long CSV as record writes it, without its header.
+func readRows(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) == 0 || strings.Join(rows[0], ",") != "time,series,value" {
+		t.Fatalf("%s is not a recording (%v): %v", path, err, rows)
+	}
+	return rows[1:]
+}
+
+// bySeries is each series' (time, value) rows in order.
+func bySeries(rows [][]string) map[string][]string {
+	m := map[string][]string{}
+	for _, r := range rows {
+		m[r[1]] = append(m[r[1]], r[0]+" "+r[2])
+	}
+	return m
+}
+
+// A recorded session replays to any client: record a live serve, serve
+// the recording with --replay, record that, and every series has the
+// same times and values in the same order. Replaying the file itself with
+// record (a file: URL) writes it again, row for row, and exits 0.
+func TestRecordServeReplayRecord(t *testing.T) {
+	live := serve(t)
+	first := filepath.Join(t.TempDir(), "live.csv")
+	if r := feedscope(t, "record", "--url", live+"/sse", "--for", "3s", "--out", first); r.code != 0 {
+		t.Fatalf("record live: exit %d: %s", r.code, r.stderr)
+	}
+	want := readRows(t, first)
+	if len(want) < 6*50 {
+		t.Fatalf("only %d rows recorded in 3 s", len(want))
+	}
+
+	replayed := serveWith(t, "--replay", first, "--speed", "10")
+	second := filepath.Join(t.TempDir(), "replayed.csv")
+	// lastEventId=0: from the start of the server's log, wherever the
+	// replay has got to.
+	r := feedscope(t, "record", "--url", replayed+"/sse?lastEventId=0", "--count", strconv.Itoa(len(want)), "--for", "30s", "--out", second)
+	if r.code != 0 {
+		t.Fatalf("record the replay: exit %d: %s", r.code, r.stderr)
+	}
+	got := readRows(t, second)
+	if len(got) != len(want) {
+		t.Fatalf("%d rows from the replay, want %d", len(got), len(want))
+	}
+	gs, ws := bySeries(got), bySeries(want)
+	if len(gs) != len(ws) {
+		t.Errorf("%d series from the replay, want %d", len(gs), len(ws))
+	}
+	for name, w := range ws {
+		if g := gs[name]; strings.Join(g, "\n") != strings.Join(w, "\n") {
+			t.Errorf("series %s: %d rows from the replay differ from the %d recorded", name, len(g), len(w))
+		}
+	}
+
+	third := filepath.Join(t.TempDir(), "file.csv")
+	fileURL := (&url.URL{Scheme: "file", Path: first, RawQuery: "speed=0"}).String()
+	r = feedscope(t, "record", "--url", fileURL, "--out", third)
+	if r.code != 0 {
+		t.Fatalf("record %s: exit %d: %s", fileURL, r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, fmt.Sprintf("%d samples written", len(want))) {
+		t.Errorf("stderr does not say all %d samples were written:\n%s", len(want), r.stderr)
+	}
+	if g := readRows(t, third); fmt.Sprint(g) != fmt.Sprint(want) {
+		t.Errorf("record of the file differs from the file: %d rows, want %d", len(g), len(want))
+	}
+}
+
+// record converts a wide CSV to long at the end of which it exits 0 with
+// every point written, saying which lines it skipped.
+func TestRecordConvertsAWideRecording(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "wide.csv"), []byte("time;temp;ts;note\n"+
+		"2026-06-01 12:00:00;21,5;1;sunny\n"+
+		"2026-06-01 12:00:00.5;oops;2;sunny\n"+
+		"2026-06-01 12:00:01;21,75;;cloudy\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "record", "--url", "file:wide.csv?speed=100", "--format", "jsonl")
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("record file:wide.csv: %v: %s", err, errb.String())
+	}
+	want := `{"time":"2026-06-01T12:00:00.000000000Z","series":"temp","value":21.5}
+{"time":"2026-06-01T12:00:00.000000000Z","series":"ts","value":1}
+{"time":"2026-06-01T12:00:00.500000000Z","series":"ts","value":2}
+{"time":"2026-06-01T12:00:01.000000000Z","series":"temp","value":21.75}
+`
+	if out.String() != want {
+		t.Errorf("output\n%s\nwant\n%s", out.String(), want)
+	}
+	for _, s := range []string{"1 bad lines skipped", "line 3", `"note"`, "4 samples written"} {
+		if !strings.Contains(errb.String(), s) {
+			t.Errorf("stderr does not mention %s:\n%s", s, errb.String())
+		}
 	}
 }
