@@ -28,13 +28,12 @@ contain commas). JSON Lines has one {"time","series","value"} object a line.
 
 A recording replays as a feed: with --url file:///path/rec.csv?speed=0
 (as fast as possible) record turns a wide CSV into long CSV or JSON Lines
-and back into CSV, or re-times it with --time arrival, and exits at the
-end of the file once every row is written.
+and back into CSV, or re-times it with --time arrival. It exits 0 at the
+end of the file once every row is written, 1 when the file cannot be read.
 
-Exit status: 0 when --for or --count is reached, at the end of a
-recording or on interrupt; 1 for a bad URL, a feed that stopped for good
-(404, 401, bad certificate, an unreadable recording) or a write error; 2
-for a mistake on the command line.
+Exit status: 0 when --for or --count is reached or on interrupt; 1 for a
+bad URL, a feed that stopped for good (404, 401, bad certificate) or a
+write error; 2 for a mistake on the command line.
 
 Flags:
 `
