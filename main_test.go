@@ -350,8 +350,8 @@ func TestHelpOfEveryCommand(t *testing.T) {
 	}
 }
 
-// readRows reads a long CSV as record writes it, without its header.
-func readRows(t *testing.T, path string) [][]string {
+// recordedRows reads a long CSV as record writes it, without its header.
+func recordedRows(t *testing.T, path string) [][]string {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -384,7 +384,7 @@ func TestRecordServeReplayRecord(t *testing.T) {
 	if r := feedscope(t, "record", "--url", live+"/sse", "--for", "3s", "--out", first); r.code != 0 {
 		t.Fatalf("record live: exit %d: %s", r.code, r.stderr)
 	}
-	want := readRows(t, first)
+	want := recordedRows(t, first)
 	if len(want) < 6*50 {
 		t.Fatalf("only %d rows recorded in 3 s", len(want))
 	}
@@ -397,7 +397,7 @@ func TestRecordServeReplayRecord(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("record the replay: exit %d: %s", r.code, r.stderr)
 	}
-	got := readRows(t, second)
+	got := recordedRows(t, second)
 	if len(got) != len(want) {
 		t.Fatalf("%d rows from the replay, want %d", len(got), len(want))
 	}
@@ -421,7 +421,7 @@ func TestRecordServeReplayRecord(t *testing.T) {
 	if !strings.Contains(r.stderr, strconv.Itoa(len(want))+" samples written") {
 		t.Errorf("stderr does not say all %d samples were written:\n%s", len(want), r.stderr)
 	}
-	if g := readRows(t, third); !slices.EqualFunc(g, want, slices.Equal) {
+	if g := recordedRows(t, third); !slices.EqualFunc(g, want, slices.Equal) {
 		t.Errorf("record of the file differs from the file: %d rows, want %d", len(g), len(want))
 	}
 }
