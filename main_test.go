@@ -457,3 +457,37 @@ func TestRecordConvertsAWideRecording(t *testing.T) {
 		}
 	}
 }
+
+// snapshot draws a recording given by its file URL, and is done when the
+// file is, not when --for runs out.
+func TestSnapshotOfARecording(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rec.csv")
+	rows := "time,a,b\n"
+	for i := range 50 {
+		rows += "2026-06-01T12:00:" + strconv.Itoa(10+i%50) + "Z," + strconv.Itoa(i%7) + "," + strconv.Itoa(50-i) + "\n"
+	}
+	if err := os.WriteFile(path, []byte(rows), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "chart.png")
+	start := time.Now()
+	r := feedscope(t, "snapshot", "--url", "file://"+filepath.ToSlash(path)+"?speed=0", "--for", "50s", "--out", out, "--size", "800x400")
+	if r.code != 0 || !strings.Contains(r.stderr, "100 samples of 2 series") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if d := time.Since(start); d > 40*time.Second {
+		t.Errorf("snapshot took %v: it waited for --for instead of the end of the file", d)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := colours(img); n < 20 {
+		t.Errorf("PNG has %d colours: blank?", n)
+	}
+}
