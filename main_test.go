@@ -374,7 +374,7 @@ func bySeries(rows [][]string) map[string][]string {
 	return m
 }
 
-// A recorded session replays to any client: record a live serve, serve
+// A recording replays to any client: record a live serve, serve
 // the recording with --replay, record that, and every series has the
 // same times and values in the same order. Replaying the file itself with
 // record (a file: URL) writes it again, row for row, and exits 0.

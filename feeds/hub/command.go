@@ -50,7 +50,7 @@ Examples:
   feedscope serve --addr 127.0.0.1:9000 --rate 100
   feedscope serve --redis redis://localhost:6379/0 --channel sse
   vmstat -n 1 | feedscope serve --stdin
-  feedscope serve --replay session.csv --speed 10 --loop
+  feedscope serve --replay yesterday.csv --speed 10 --loop
 `
 
 // config is the parsed command line.
