@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -346,5 +347,147 @@ func TestHelpOfEveryCommand(t *testing.T) {
 	w := feedscope(t, "--url", "http://127.0.0.1:1/")
 	if w.code != 1 || !strings.Contains(w.stderr, "no display") {
 		t.Errorf("window without display: exit %d, %q", w.code, w.stderr)
+	}
+}
+
+// recordedRows reads a long CSV as record writes it, without its header.
+func recordedRows(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) == 0 || strings.Join(rows[0], ",") != "time,series,value" {
+		t.Fatalf("%s is not a recording (%v): %v", path, err, rows)
+	}
+	return rows[1:]
+}
+
+// bySeries is each series' (time, value) rows in order.
+func bySeries(rows [][]string) map[string][]string {
+	m := map[string][]string{}
+	for _, r := range rows {
+		m[r[1]] = append(m[r[1]], r[0]+" "+r[2])
+	}
+	return m
+}
+
+// A recording replays to any client: record a live serve, serve
+// the recording with --replay, record that, and every series has the
+// same times and values in the same order. Replaying the file itself with
+// record (a file: URL) writes it again, row for row, and exits 0.
+func TestRecordServeReplayRecord(t *testing.T) {
+	live := serve(t)
+	first := filepath.Join(t.TempDir(), "live.csv")
+	if r := feedscope(t, "record", "--url", live+"/sse", "--for", "3s", "--out", first); r.code != 0 {
+		t.Fatalf("record live: exit %d: %s", r.code, r.stderr)
+	}
+	want := recordedRows(t, first)
+	if len(want) < 6*50 {
+		t.Fatalf("only %d rows recorded in 3 s", len(want))
+	}
+
+	replayed := serveWith(t, nil, "--replay", first, "--speed", "10")
+	second := filepath.Join(t.TempDir(), "replayed.csv")
+	// lastEventId=0: from the start of the server's log, wherever the
+	// replay has got to.
+	r := feedscope(t, "record", "--url", replayed+"/sse?lastEventId=0", "--count", strconv.Itoa(len(want)), "--for", "30s", "--out", second)
+	if r.code != 0 {
+		t.Fatalf("record the replay: exit %d: %s", r.code, r.stderr)
+	}
+	got := recordedRows(t, second)
+	if len(got) != len(want) {
+		t.Fatalf("%d rows from the replay, want %d", len(got), len(want))
+	}
+	gs, ws := bySeries(got), bySeries(want)
+	if len(gs) != len(ws) {
+		t.Errorf("%d series from the replay, want %d", len(gs), len(ws))
+	}
+	for name, w := range ws {
+		if g := gs[name]; strings.Join(g, "\n") != strings.Join(w, "\n") {
+			t.Errorf("series %s: %d rows from the replay differ from the %d recorded", name, len(g), len(w))
+		}
+	}
+
+	third := filepath.Join(t.TempDir(), "file.csv")
+	// A top-level test's temporary directory has no ? or # to escape.
+	fileURL := "file://" + filepath.ToSlash(first) + "?speed=0"
+	r = feedscope(t, "record", "--url", fileURL, "--out", third)
+	if r.code != 0 {
+		t.Fatalf("record %s: exit %d: %s", fileURL, r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, strconv.Itoa(len(want))+" samples written") {
+		t.Errorf("stderr does not say all %d samples were written:\n%s", len(want), r.stderr)
+	}
+	if g := recordedRows(t, third); !slices.EqualFunc(g, want, slices.Equal) {
+		t.Errorf("record of the file differs from the file: %d rows, want %d", len(g), len(want))
+	}
+}
+
+// record converts a wide CSV to long at the end of which it exits 0 with
+// every point written, saying which lines it skipped.
+func TestRecordConvertsAWideRecording(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "wide.csv"), []byte("time;temp;ts;note\n"+
+		"2026-06-01 12:00:00;21,5;1;sunny\n"+
+		"2026-06-01 12:00:00.5;oops;2;sunny\n"+
+		"2026-06-01 12:00:01;21,75;;cloudy\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "record", "--url", "file:wide.csv?speed=100", "--format", "jsonl")
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("record file:wide.csv: %v: %s", err, errb.String())
+	}
+	want := `{"time":"2026-06-01T12:00:00.000000000Z","series":"temp","value":21.5}
+{"time":"2026-06-01T12:00:00.000000000Z","series":"ts","value":1}
+{"time":"2026-06-01T12:00:00.500000000Z","series":"ts","value":2}
+{"time":"2026-06-01T12:00:01.000000000Z","series":"temp","value":21.75}
+`
+	if out.String() != want {
+		t.Errorf("output\n%s\nwant\n%s", out.String(), want)
+	}
+	for _, s := range []string{"1 bad lines skipped", "line 3", `"note"`, "4 samples written"} {
+		if !strings.Contains(errb.String(), s) {
+			t.Errorf("stderr does not mention %s:\n%s", s, errb.String())
+		}
+	}
+}
+
+// snapshot draws a recording given by its file URL, and is done when the
+// file is, not when --for runs out.
+func TestSnapshotOfARecording(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rec.csv")
+	rows := "time,a,b\n"
+	for i := range 50 {
+		rows += "2026-06-01T12:00:" + strconv.Itoa(10+i%50) + "Z," + strconv.Itoa(i%7) + "," + strconv.Itoa(50-i) + "\n"
+	}
+	if err := os.WriteFile(path, []byte(rows), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "chart.png")
+	start := time.Now()
+	r := feedscope(t, "snapshot", "--url", "file://"+filepath.ToSlash(path)+"?speed=0", "--for", "50s", "--out", out, "--size", "800x400")
+	if r.code != 0 || !strings.Contains(r.stderr, "100 samples of 2 series") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if d := time.Since(start); d > 40*time.Second {
+		t.Errorf("snapshot took %v: it waited for --for instead of the end of the file", d)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := colours(img); n < 20 {
+		t.Errorf("PNG has %d colours: blank?", n)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -276,6 +277,9 @@ func clipLog(m feeds.Message) string {
 		return "binary message, " + formatBytes(uint64(len(m.Data)))
 	}
 	b := m.Data
+	if len(b) == 0 && len(m.Samples) > 0 {
+		b = samplesText(m.Samples)
+	}
 	clipped := false
 	if len(b) > maxLogText {
 		b, clipped = b[:maxLogText], true
@@ -300,6 +304,25 @@ func clipLog(m feeds.Message) string {
 		s += "…"
 	}
 	return s
+}
+
+// samplesText shows the samples of a replayed message, which carries no
+// text of its own: name=value, separated by spaces, stopping past
+// maxLogText.
+func samplesText(smp []feeds.Sample) []byte {
+	var b []byte
+	for i, s := range smp {
+		if len(b) > maxLogText {
+			break
+		}
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, s.Series...)
+		b = append(b, '=')
+		b = strconv.AppendFloat(b, s.Value, 'g', -1, 64)
+	}
+	return b
 }
 
 // rates turns the bridge's counters into per-second figures over the last

@@ -27,6 +27,11 @@ CSV has the header time,series,value; time is RFC 3339 in UTC with
 nanoseconds; fields are quoted as RFC 4180 says (Prometheus series names
 contain commas). JSON Lines has one {"time","series","value"} object a line.
 
+A recording replays as a feed: with --url file:///path/rec.csv?speed=0
+(as fast as possible) record turns a wide CSV into long CSV or JSON Lines
+and back into CSV, or re-times it with --time arrival. It exits 0 at the
+end of the file once every row is written, 1 when the file cannot be read.
+
 Exit status: 0 when --for or --count is reached or on interrupt; 1 for a
 bad URL, a feed that stopped for good (404, 401, bad certificate) or a
 write error; 2 for a mistake on the command line.
@@ -52,8 +57,8 @@ type feedFlags struct {
 
 func (f *feedFlags) register(fs *flag.FlagSet, full bool) {
 	f.settings = DefaultSettings()
-	fs.StringVar(&f.url, "url", "", "`URL` of the feed: http(s)://, ws(s):// or mqtt(s):// (required)")
-	fs.Func("transport", "`transport`: auto, poll, longpoll, ws, sse or mqtt (default auto)", func(s string) error {
+	fs.StringVar(&f.url, "url", "", "`URL` of the feed: http(s)://, ws(s)://, mqtt(s):// or a recording, file:///path.csv?speed=10 (required)")
+	fs.Func("transport", "`transport`: auto, poll, longpoll, ws, sse, mqtt or file (default auto)", func(s string) error {
 		t, err := feeds.ParseTransport(s)
 		f.transport = t
 		return err
@@ -209,6 +214,10 @@ func Record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 			fmt.Fprintln(stderr, "feedscope record:", describeStatus(ev.Status))
 		case feeds.KindMessage:
+			// What the transport itself reports: a recording's bad lines.
+			for _, t := range ev.Message.Texts {
+				fmt.Fprintln(stderr, "feedscope record:", t.Text)
+			}
 			if writeErr != nil || (count > 0 && written >= count) {
 				return
 			}

@@ -334,10 +334,12 @@ func checkURL(raw string, t feeds.Transport) error {
 	}
 	switch pu.Scheme {
 	case "http", "https", "ws", "wss", "mqtt", "mqtts":
+	case "file":
+		return nil // the feed reads the path and says what is wrong with it
 	case "":
-		return errors.New("the URL needs a scheme: http://, https://, ws://, wss://, mqtt:// or mqtts://")
+		return errors.New("the URL needs a scheme: http://, https://, ws://, wss://, mqtt://, mqtts:// or file:// (a recording)")
 	default:
-		return fmt.Errorf("cannot watch %s:// URLs: use http, https, ws, wss, mqtt or mqtts", pu.Scheme)
+		return fmt.Errorf("cannot watch %s:// URLs: use http, https, ws, wss, mqtt, mqtts or file", pu.Scheme)
 	}
 	if pu.Host == "" {
 		return errors.New("the URL has no host")

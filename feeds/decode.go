@@ -113,7 +113,11 @@ func (d *Decoder) Decode(m Message) Result {
 	d.res.Texts = d.res.Texts[:0]
 	d.droppedSmp, d.droppedTexts = 0, 0
 	d.msg = m
-	d.decode(m.Data)
+	if m.Samples != nil || m.Texts != nil {
+		d.passThrough(m)
+	} else {
+		d.decode(m.Data)
+	}
 	if m.Topic != "" {
 		d.underTopic(m.Topic)
 	}
@@ -127,6 +131,27 @@ func (d *Decoder) Decode(m Message) Result {
 			fmt.Sprintf("more than %d texts in one message", maxTextsPerMessage))
 	}
 	return d.res
+}
+
+// passThrough takes the samples and texts of a message its transport has
+// decoded (a recording's), under the same limits as decoded ones.
+func (d *Decoder) passThrough(m Message) {
+	for _, s := range m.Samples {
+		if d.full() {
+			continue
+		}
+		if v := s.Value; v != v || v > maxFloat || v < -maxFloat {
+			d.finite(v, []byte(s.Series)) // the Text saying why
+			continue
+		}
+		if d.Time == ArrivalTime {
+			s.Time = m.Time
+		}
+		d.addSample(s.Series, s.Time, s.Value)
+	}
+	for _, t := range m.Texts {
+		d.addText([]byte(t.Text), t.Reason)
+	}
 }
 
 func (d *Decoder) decode(data []byte) {

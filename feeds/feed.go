@@ -33,7 +33,20 @@ const (
 // mqtts:// URLs).
 const MQTT Transport = LongPoll + 1
 
-var transportNames = [...]string{Auto: "auto", Poll: "poll", WebSocket: "ws", SSE: "sse", LongPoll: "longpoll", MQTT: "mqtt"}
+// File replays a recording that package recording reads (long or wide
+// CSV, JSON Lines, gzipped or not): one message per recorded time, carrying
+// its samples in Message.Samples, spaced as recorded divided by the speed.
+// Auto picks it for file URLs: file:///abs/path.csv (or
+// file://localhost/abs/path.csv) and file:rel/path.csv, relative to the
+// working directory; characters such as ? and # in a path are written
+// %3F and %23. The query may set speed=X (10 plays ten times as fast, 0 as
+// fast as the handler takes messages; default 1) and loop=1 (start over at
+// the end, each pass later in time than the last). Without loop the end of
+// the recording stops the feed with no error, and Run returns nil. A file
+// that cannot be read stops it with a permanent error.
+const File Transport = MQTT + 1
+
+var transportNames = [...]string{Auto: "auto", Poll: "poll", WebSocket: "ws", SSE: "sse", LongPoll: "longpoll", MQTT: "mqtt", File: "file"}
 
 // known reports whether t is a transport this package has.
 func (t Transport) known() bool {
@@ -41,7 +54,7 @@ func (t Transport) known() bool {
 }
 
 // String returns the short name used on the command line: auto, poll, ws,
-// sse, longpoll, mqtt.
+// sse, longpoll, mqtt, file.
 func (t Transport) String() string {
 	if t.known() {
 		return transportNames[t]
@@ -50,7 +63,7 @@ func (t Transport) String() string {
 }
 
 // Title returns the name shown in menus: Auto, Polling, WebSocket, SSE,
-// Long polling, MQTT.
+// Long polling, MQTT, Recording file.
 func (t Transport) Title() string {
 	switch t {
 	case Auto:
@@ -65,15 +78,17 @@ func (t Transport) Title() string {
 		return "Long polling"
 	case MQTT:
 		return "MQTT"
+	case File:
+		return "Recording file"
 	}
 	return t.String()
 }
 
 // Transports lists every transport in menu order.
-var Transports = []Transport{Auto, Poll, LongPoll, WebSocket, SSE, MQTT}
+var Transports = []Transport{Auto, Poll, LongPoll, WebSocket, SSE, MQTT, File}
 
 // ParseTransport accepts the names String and Title return, in any case,
-// plus "polling", "websocket", "long-poll" and "" (Auto).
+// plus "polling", "websocket", "long-poll", "recording" and "" (Auto).
 func ParseTransport(s string) (Transport, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "", "auto":
@@ -88,8 +103,10 @@ func ParseTransport(s string) (Transport, error) {
 		return LongPoll, nil
 	case "mqtt", "mqtts":
 		return MQTT, nil
+	case "file", "recording", "recording file", "replay":
+		return File, nil
 	}
-	return Auto, fmt.Errorf("feeds: unknown transport %q (want auto, poll, longpoll, ws, sse or mqtt)", s)
+	return Auto, fmt.Errorf("feeds: unknown transport %q (want auto, poll, longpoll, ws, sse, mqtt or file)", s)
 }
 
 // Defaults for the zero values of Config's fields.
@@ -106,7 +123,8 @@ const (
 // every zero field means the documented default.
 type Config struct {
 	// URL of the server: http(s)://, ws(s):// or mqtt(s):// (see
-	// Transport MQTT for the form of MQTT URLs).
+	// Transport MQTT for the form of MQTT URLs), or of a recording to
+	// replay: file:///abs/path or file:relative/path (see Transport File).
 	URL string
 	// Transport to use; Auto (the zero value) decides from the URL and
 	// the first response.
@@ -258,6 +276,13 @@ type Message struct {
 	ContentType string
 	// Binary is true for a binary WebSocket frame.
 	Binary bool
+	// Samples and Texts, when either is set, are the message already
+	// decoded, and Data is empty: the file transport replays samples read
+	// from a recording (their names and values exact, whatever the names
+	// look like) and reports the recording's bad lines as texts. A
+	// Decoder passes them through. The receiver owns both.
+	Samples []Sample
+	Texts   []Text
 	// Time of arrival.
 	Time time.Time
 }

@@ -34,6 +34,7 @@ type supervisor struct {
 	sse       sseState
 	poll      pollState
 	mqtt      *mqttTarget // set for mqtt:// and mqtts:// URLs
+	file      *fileTarget // set for file: URLs
 
 	connected bool // Connected was emitted for the current connection
 	delivered bool // the current connection delivered a message
@@ -73,6 +74,10 @@ func (s *supervisor) run(ctx context.Context) error {
 		}
 		if err == nil {
 			err = errStreamEnded
+		}
+		if errors.Is(err, errRecordingEnded) {
+			s.emitStatus(Status{State: Stopped})
+			return nil
 		}
 		if isPermanent(err) {
 			s.emitStatus(Status{State: Stopped, Err: err})
@@ -127,19 +132,22 @@ func (s *supervisor) init() error {
 		return malformedURL(err)
 	}
 	switch u.Scheme {
-	case "http", "https", "ws", "wss", "mqtt", "mqtts":
+	case "http", "https", "ws", "wss", "mqtt", "mqtts", "file":
 	case "":
-		return &ConfigError{Msg: fmt.Sprintf("feeds: URL %q has no scheme (want http://, https://, ws://, wss://, mqtt:// or mqtts://)", redact(u))}
+		return &ConfigError{Msg: fmt.Sprintf("feeds: URL %q has no scheme (want http://, https://, ws://, wss://, mqtt://, mqtts://, or file: for a recording)", redact(u))}
 	default:
-		return &ConfigError{Msg: fmt.Sprintf("feeds: unsupported URL scheme %q (want http, https, ws, wss, mqtt or mqtts)", u.Scheme)}
+		return &ConfigError{Msg: fmt.Sprintf("feeds: unsupported URL scheme %q (want http, https, ws, wss, mqtt, mqtts or file)", u.Scheme)}
 	}
-	if u.Host == "" {
+	if u.Host == "" && u.Scheme != "file" {
 		return &ConfigError{Msg: fmt.Sprintf("feeds: URL %q has no host", redact(u))}
 	}
 	if !s.transport.known() {
 		return &ConfigError{Msg: fmt.Sprintf("feeds: unknown transport %d", int(s.transport))}
 	}
 	if err := s.initMQTT(u); err != nil {
+		return err
+	}
+	if err := s.initFile(u); err != nil {
 		return err
 	}
 	if s.transport == Auto && (u.Scheme == "ws" || u.Scheme == "wss") {
@@ -209,6 +217,8 @@ func (s *supervisor) connect(ctx context.Context) error {
 		return s.runLongPoll(ctx)
 	case MQTT:
 		return s.runMQTT(ctx)
+	case File:
+		return s.runFile(ctx)
 	}
 	return fmt.Errorf("feeds: unknown transport %d", int(s.transport))
 }

@@ -34,6 +34,12 @@ Sources (one of):
   (default)     built-in generator: sine, noise, sawtooth, walk, counter
   --redis URL   relay a Redis pub/sub channel in flask-sse's format
   --stdin       each line of standard input is one message
+  --replay FILE a recording (long or wide CSV, JSON Lines, .gz), one
+                message per recorded time, spaced as recorded divided by
+                --speed: {"ts":"<RFC 3339 time>","<series>":<value>,...};
+                a series named ts, time or timestamp gets a "_" appended.
+                Late clients get it all from the log: /sse?lastEventId=0
+                or /poll?since=0
 
 Flags:
 `
@@ -44,6 +50,7 @@ Examples:
   feedscope serve --addr 127.0.0.1:9000 --rate 100
   feedscope serve --redis redis://localhost:6379/0 --channel sse
   vmstat -n 1 | feedscope serve --stdin
+  feedscope serve --replay yesterday.csv --speed 10 --loop
 `
 
 // config is the parsed command line.
@@ -53,6 +60,9 @@ type config struct {
 	redisURL  string
 	channel   string
 	stdin     bool
+	replay    string
+	speed     float64
+	loop      bool
 	logSize   int
 	queue     int
 	keepAlive time.Duration
@@ -68,6 +78,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.redisURL, "redis", "", "relay this Redis `URL` (redis://host:port/db) instead of the generator")
 	fs.StringVar(&c.channel, "channel", DefaultChannel, "Redis pub/sub `channel` to relay (with --redis)")
 	fs.BoolVar(&c.stdin, "stdin", false, "publish each line of standard input instead of the generator")
+	fs.StringVar(&c.replay, "replay", "", "publish the recording in `FILE` instead of the generator")
+	fs.Float64Var(&c.speed, "speed", 1, "replay speed (with --replay): 10 is ten times as fast as recorded; 0 as fast as connected clients take the messages")
+	fs.BoolVar(&c.loop, "loop", false, "start the recording over at its end, each pass later in time (with --replay)")
 	fs.IntVar(&c.logSize, "log-size", DefaultLogSize, "events kept for SSE replay and /poll?since")
 	fs.IntVar(&c.queue, "client-queue", DefaultClientQueue, "events a streaming client may have pending before it is disconnected as too slow")
 	fs.DurationVar(&c.keepAlive, "keepalive", DefaultKeepAlive, "SSE comment keep-alive interval on an idle stream")
@@ -94,11 +107,17 @@ func parseFlags(args []string, stdout, stderr io.Writer) (config, error) {
 	if fs.NArg() > 0 {
 		problems = append(problems, fmt.Sprintf("unexpected argument %q (flags only)", fs.Arg(0)))
 	}
-	if c.redisURL != "" && c.stdin {
-		problems = append(problems, "--redis and --stdin are two sources: pick one")
+	if n := btoi(c.redisURL != "") + btoi(c.stdin) + btoi(c.replay != ""); n > 1 {
+		problems = append(problems, "--redis, --stdin and --replay are different sources: pick one")
 	}
-	if set["rate"] && (c.redisURL != "" || c.stdin) {
-		problems = append(problems, "--rate applies to the built-in generator, not to --redis or --stdin")
+	if set["rate"] && (c.redisURL != "" || c.stdin || c.replay != "") {
+		problems = append(problems, "--rate applies to the built-in generator, not to --redis, --stdin or --replay")
+	}
+	if (set["speed"] || set["loop"]) && c.replay == "" {
+		problems = append(problems, "--speed and --loop need --replay")
+	}
+	if c.speed < 0 || math.IsNaN(c.speed) || math.IsInf(c.speed, 0) {
+		problems = append(problems, fmt.Sprintf("--speed %v: want a number, 0 or more", c.speed))
 	}
 	if set["channel"] && c.redisURL == "" {
 		problems = append(problems, "--channel needs --redis")
@@ -132,6 +151,13 @@ func parseFlags(args []string, stdout, stderr io.Writer) (config, error) {
 		return c, err
 	}
 	return c, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Command runs `feedscope serve` with the given arguments (those after the
@@ -172,6 +198,17 @@ func Command(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		switch {
 		case c.redisURL != "":
 			return RunRedis(ctx, h, RedisOptions{URL: c.redisURL, Channel: c.channel})
+		case c.replay != "":
+			speed := c.speed
+			if speed == 0 {
+				speed = -1 // the flag's 0 is the API's "as fast as clients take them"
+			}
+			err := RunReplay(ctx, h, ReplayOptions{Path: c.replay, Speed: speed, Loop: c.loop})
+			if err == nil && ctx.Err() == nil {
+				log.Info("recording replayed; still serving the log")
+				<-ctx.Done()
+			}
+			return err
 		case c.stdin:
 			err := RunLines(ctx, h, stdin)
 			if err == nil && ctx.Err() == nil {
