@@ -23,7 +23,7 @@ HTTP polling, WebSocket and Server-Sent Events, and finds the numbers in JSON,
 key=value text, bare numbers and Prometheus /metrics pages.
 
 Usage:
-  feedscope [--url URL] [--transport auto|poll|longpoll|ws|sse|mqtt]
+  feedscope [--url URL] [--transport auto|poll|longpoll|ws|sse|mqtt|file]
                    open the window (without --url: the last URL, or the
                    built-in demo feed on first launch)
   feedscope record --url URL [flags]

@@ -167,7 +167,7 @@ func (u *UI) Window() fyne.Window { return u.win }
 
 func (u *UI) buildContent() {
 	u.url = widget.NewSelectEntry(u.prefs.StringListWithFallback(prefRecent, nil))
-	u.url.SetPlaceHolder("Feed URL: http(s)://, ws(s):// or mqtt(s)://  e.g. http://127.0.0.1:8080/sse")
+	u.url.SetPlaceHolder("Feed URL: http(s)://, ws(s)://, mqtt(s):// or file:  e.g. http://127.0.0.1:8080/sse")
 	u.url.OnSubmitted = func(string) { u.connect() }
 	u.connectBtn = widget.NewButtonWithIcon("Connect", theme.MediaPlayIcon(), u.toggleConnect)
 	u.connectBtn.Importance = widget.HighImportance
@@ -442,6 +442,13 @@ func hubURLFor(raw string, t feeds.Transport) (string, bool) {
 	if err != nil || pu.Host == "" {
 		return raw, false
 	}
+	switch pu.Scheme {
+	case "http", "https", "ws", "wss":
+	default:
+		// An MQTT topic or a recording's path may end in /ws too: only
+		// a hub's endpoints switch.
+		return raw, false
+	}
 	i := strings.LastIndexByte(pu.Path, '/')
 	if i < 0 {
 		return raw, false
@@ -608,8 +615,8 @@ Flags:
 func Window(ctx context.Context, args []string, usage string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("feedscope", flag.ContinueOnError)
 	var opts Options
-	fs.StringVar(&opts.URL, "url", "", "connect to this `URL` (http(s)://, ws(s):// or mqtt(s)://)")
-	fs.Func("transport", "`transport`: auto, poll, longpoll, ws, sse or mqtt (default: auto with --url, else the last one used)", func(s string) error {
+	fs.StringVar(&opts.URL, "url", "", "connect to this `URL` (http(s)://, ws(s)://, mqtt(s):// or a recording as file:)")
+	fs.Func("transport", "`transport`: auto, poll, longpoll, ws, sse, mqtt or file (default: auto with --url, else the last one used)", func(s string) error {
 		t, err := feeds.ParseTransport(s)
 		opts.Transport, opts.TransportSet = t, true
 		return err

@@ -499,6 +499,8 @@ func TestHubURLFor(t *testing.T) {
 		{"http://127.0.0.1:8080/sse", feeds.SSE, "http://127.0.0.1:8080/sse", false},
 		{"http://example.com/metrics", feeds.WebSocket, "http://example.com/metrics", false},
 		{"not a url", feeds.SSE, "not a url", false},
+		{"mqtt://broker/plant/ws", feeds.WebSocket, "mqtt://broker/plant/ws", false},
+		{"file://localhost/tmp/poll", feeds.SSE, "file://localhost/tmp/poll", false},
 	} {
 		got, ok := hubURLFor(tc.in, tc.tr)
 		if got != tc.want || ok != tc.ok {

@@ -1,7 +1,8 @@
 // Package feeds connects to a server and delivers what it sends: HTTP
-// polling, long polling, WebSocket, Server-Sent Events and MQTT behind one
-// Config and one Run, with one reconnect supervisor for all of them, and a
-// Decoder that turns payloads into numeric samples.
+// polling, long polling, WebSocket, Server-Sent Events, MQTT and the replay
+// of a recording file behind one Config and one Run, with one reconnect
+// supervisor for all of them, and a Decoder that turns payloads into
+// numeric samples.
 //
 // # Concurrency
 //
