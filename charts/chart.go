@@ -54,6 +54,8 @@ type Chart struct {
 	hoverPos       fyne.Position
 	noClock        bool // off-screen copies used by Image never tick
 	showLive       bool // an Image copy pinned to a range shows its original's Live state
+	thresholds     []Threshold
+	alert          bool // drawn as firing (SetAlert)
 
 	// Written by the renderer for hit tests and Image.
 	renderer   *chartRenderer // nil until created and after Destroy
@@ -277,6 +279,7 @@ func (c *Chart) Image(size fyne.Size, scale float32) (image.Image, error) {
 		cp.visible[k] = v
 	}
 	cp.defaultVisible = c.defaultVisible
+	cp.thresholds, cp.alert = c.thresholds, c.alert
 	cv := software.NewCanvas()
 	cv.SetPadded(false)
 	cv.SetScale(scale)

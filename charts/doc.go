@@ -14,6 +14,11 @@
 // tapped, the chart also takes the keyboard: arrows pan and zoom, space
 // pauses, l, End or Escape return to Live.
 //
+// A chart may carry thresholds (SetThresholds): horizontal lines with a
+// label at their right end, optionally shading the area beyond, painted
+// into the same raster under the series; and it can be shown as firing
+// (SetAlert), its frame and background in the theme's error colour.
+//
 // Charts that join a Group share one time axis and one crosshair, as a
 // dashboard's panels do: any member's zoom, pan, pause or Live moves all of
 // them in the same frame, and hovering one draws the crosshair at the same

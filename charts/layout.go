@@ -272,6 +272,7 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	r.waiting.Move(fyne.NewPos(left, topH+plotH/2-lineH))
 	r.waiting.Resize(fyne.NewSize(plotW, lineH*2))
 	setVisible(r.waiting, !r.hasData)
+	r.layoutThresholds(size, left, topH, plotW, plotH, lineH)
 	r.layoutHover()
 }
 
@@ -421,6 +422,7 @@ func (r *chartRenderer) drawFrames(img *image.RGBA, scale float32) {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	xk := float64(w) / float64(r.to-r.from)
 	yk := float64(h) / (r.yMax - r.yMin)
+	r.drawThresholds(img, scale)
 	for i := range r.frames {
 		f := &r.frames[i]
 		r.xs, r.ys = project(f.red.T, f.red.V, r.from, r.yMax, xk, yk, r.xs, r.ys)

@@ -41,6 +41,9 @@ func (c *Chart) CreateRenderer() fyne.WidgetRenderer {
 	r.cross = canvas.NewLine(color.Black)
 	r.tipBg = canvas.NewRectangle(color.Black)
 	r.legendMore = canvas.NewText("", color.Black)
+	r.alertFrame = canvas.NewRectangle(color.Transparent)
+	r.alertFrame.Hidden = !c.alert
+	r.syncThresholdLabels()
 	for i := 0; i < maxTicks; i++ {
 		r.xLabels = append(r.xLabels, canvas.NewText("", color.Black))
 		r.yLabels = append(r.yLabels, canvas.NewText("", color.Black))
@@ -92,6 +95,8 @@ type chartRenderer struct {
 	tipBg      *canvas.Rectangle
 	tipText    []*canvas.Text
 	tipSwatch  []*canvas.Rectangle
+	thLabels   []*canvas.Text    // threshold labels, a pool as long as the most thresholds set
+	alertFrame *canvas.Rectangle // shown while the chart is firing
 	objects    []fyne.CanvasObject
 
 	// The frame: what Refresh computed and generate draws.
@@ -113,7 +118,7 @@ type chartRenderer struct {
 }
 
 func (r *chartRenderer) rebuildObjects() {
-	o := r.objects[:0]
+	o := append(r.objects[:0], r.alertFrame)
 	for _, l := range r.yGrid {
 		o = append(o, l)
 	}
@@ -121,6 +126,9 @@ func (r *chartRenderer) rebuildObjects() {
 		o = append(o, l)
 	}
 	o = append(o, r.raster)
+	for _, t := range r.thLabels {
+		o = append(o, t)
+	}
 	for _, t := range r.yLabels {
 		o = append(o, t)
 	}
@@ -229,6 +237,7 @@ func (r *chartRenderer) frame(full bool) {
 		case !found:
 			yMin, yMax = 0, 1
 		default:
+			yMin, yMax = c.thresholdRange(yMin, yMax)
 			if yMax == yMin {
 				d := math.Max(math.Abs(yMin)*0.1, 1)
 				yMin, yMax = yMin-d, yMax+d
@@ -240,6 +249,7 @@ func (r *chartRenderer) frame(full bool) {
 		r.yMin, r.yMax = yMin, yMax
 	}
 	r.applyTheme()
+	r.themeThresholds()
 	r.updateLegend(full, time.Now())
 	r.updateControls()
 	r.Layout(c.Size())
