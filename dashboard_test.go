@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"image"
+	"image/color"
 	"image/png"
 	"net"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/theme"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -377,8 +379,9 @@ func TestRecordDashboardNoDataAlarm(t *testing.T) {
 	}
 }
 
-// snapshot --dashboard draws each panel in the file's grid; a grid cell
-// without a panel stays blank.
+// snapshot --dashboard draws each panel in the file's grid, with its
+// threshold lines, and a panel whose alarm fired in the alarm colour; a
+// grid cell without a panel stays blank.
 func TestSnapshotDashboard(t *testing.T) {
 	base := serve(t)
 	dash := writeFile(t, "grid.toml", `
@@ -397,10 +400,12 @@ url = "ws`+strings.TrimPrefix(base, "http")+`/ws"
 title = "Sine"
 series = ["a/sine"]
 y = { min = -2, max = 2 }
+thresholds = [{ value = 1.5, colour = "#ff00ff", label = "limit" }]
 
 [[panel]]
 title = "Rate of the counter"
 series = [{ match = "b/counter", fn = "rate", name = "counter/s" }]
+thresholds = [{ value = 0, colour = "teal", label = "moving", alarm = true }]
 
 [[panel]]
 title = "Walks"
@@ -437,9 +442,47 @@ series = ["*/walk"]
 			t.Errorf("panel %d has %d coloured pixels: no series drawn?", i+1, n)
 		}
 	}
+	// The threshold line: a row of its colour across the plot.
+	magenta := color.NRGBA{0xff, 0x00, 0xff, 0xff}
+	if n := near(cell(0, 0), magenta); n < 300 {
+		t.Errorf("%d pixels of the Sine panel's threshold colour: want a line across it", n)
+	}
+	// The counter's rate is above 0 from its first value: that panel's
+	// alarm fired, so its frame is in the alarm colour; the Sine panel's
+	// is not.
+	alarm := theme.LightTheme().Color(theme.ColorNameError, theme.VariantLight)
+	whole := func(col, row int) image.Image {
+		return img.(interface {
+			SubImage(image.Rectangle) image.Image
+		}).SubImage(image.Rect(col*500, row*300, col*500+500, row*300+300))
+	}
+	if n := near(whole(1, 0), alarm); n < 1500 {
+		t.Errorf("%d pixels of the alarm colour in the firing panel: want its frame", n)
+	}
+	if n := near(whole(0, 0), alarm); n > 50 {
+		t.Errorf("%d pixels of the alarm colour in a panel without alarms", n)
+	}
 	if n := colours(cell(1, 1)); n > 2 {
 		t.Errorf("the cell without a panel has %d colours", n)
 	}
+}
+
+// near counts the pixels of img within a small distance of colour c (the
+// snapshot scales each chart into its grid cell, which may blend edges).
+func near(img image.Image, c color.Color) int {
+	want := color.NRGBAModel.Convert(c).(color.NRGBA)
+	within := func(a, b uint8) bool { return max(a, b)-min(a, b) <= 0x18 }
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			p := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
+			if within(p.R, want.R) && within(p.G, want.G) && within(p.B, want.B) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // saturated counts the pixels of img that are clearly coloured, not grey.

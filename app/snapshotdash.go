@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"feedscope/app/compute"
 	"feedscope/app/dashboard"
 	"feedscope/charts"
 	"feedscope/charts/series"
@@ -64,7 +65,11 @@ func snapshotDashboard(ctx context.Context, fs *flag.FlagSet, file string, dur t
 	if r.written == 0 {
 		return fmt.Errorf("snapshot: no samples in %v", dur)
 	}
-	img, err := renderDashboard(d, r.shows, sink.store, history, w, h, dark, hide)
+	firing := make([]bool, len(d.Panels))
+	for i, p := range d.Panels {
+		firing[i] = panelFired(p, r.shows[i], r.noData[i], sink.store)
+	}
+	img, err := renderDashboard(d, r.shows, firing, sink.store, history, w, h, dark, hide)
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
@@ -76,9 +81,10 @@ func snapshotDashboard(ctx context.Context, fs *flag.FlagSet, file string, dur t
 }
 
 // renderDashboard draws every panel of d in its grid: a title above a
-// chart of the series shows[i] names for panel i, on the panel's fixed Y
-// range when it has one, over everything collected.
-func renderDashboard(d *dashboard.Dashboard, shows []map[string]bool, store *series.Store, history time.Duration, w, h int, dark bool, hide []string) (image.Image, error) {
+// chart of the series shows[i] names for panel i, with the panel's
+// thresholds, on its fixed Y range when it has one, over everything
+// collected; drawn firing where firing[i].
+func renderDashboard(d *dashboard.Dashboard, shows []map[string]bool, firing []bool, store *series.Store, history time.Duration, w, h int, dark bool, hide []string) (image.Image, error) {
 	useTheme(dark)
 	cols := max(1, min(d.Columns, len(d.Panels)))
 	rows := (len(d.Panels) + cols - 1) / cols
@@ -122,12 +128,21 @@ func renderDashboard(d *dashboard.Dashboard, shows []map[string]bool, store *ser
 		if err := c.SetWindow(charts.WindowAll); err != nil {
 			return nil, err
 		}
+		ths, err := chartThresholds(p.Thresholds)
+		if err != nil {
+			return nil, err
+		}
+		c.SetThresholds(ths)
+		c.SetAlert(firing[i])
 		img, err := c.Image(chartSize, 1)
 		if err != nil {
 			return nil, err
 		}
 		label := widget.NewLabelWithStyle(panelName(p, i), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 		label.Truncation = fyne.TextTruncateEllipsis
+		if firing[i] {
+			label.Importance = widget.DangerImportance // the title in the alarm colour too
+		}
 		chart := canvas.NewImageFromImage(img)
 		chart.FillMode = canvas.ImageFillStretch
 		grid.Add(container.NewBorder(label, nil, nil, nil, chart))
@@ -138,4 +153,65 @@ func renderDashboard(d *dashboard.Dashboard, shows []map[string]bool, store *ser
 	cv.SetContent(grid)
 	cv.Resize(fyne.NewSize(float32(w), float32(h)))
 	return cv.Capture(), nil
+}
+
+// chartThresholds turns a panel's thresholds into the chart's: the area
+// beyond a shaded one is the side its direction names.
+func chartThresholds(ths []compute.Threshold) ([]charts.Threshold, error) {
+	out := make([]charts.Threshold, 0, len(ths))
+	for _, th := range ths {
+		col, err := compute.ParseColour(th.Colour)
+		if err != nil {
+			return nil, err
+		}
+		shade := charts.ShadeNone
+		switch {
+		case th.Shade && th.Dir == compute.Below:
+			shade = charts.ShadeBelow
+		case th.Shade:
+			shade = charts.ShadeAbove
+		}
+		out = append(out, charts.Threshold{Value: th.Value, Color: col, Label: th.Label, Shade: shade})
+	}
+	return out, nil
+}
+
+// panelFired reports whether an alarm of a panel fired during the
+// collection: its no-data alarm is active at the end, or one of its alarm
+// thresholds fires over the points collected of a series the panel shows.
+// The recording's alarms ran on arrival times and keep no history, so the
+// thresholds are run again here on the points' own times: a firing that
+// cleared before the end still marks the panel, as it would have turned
+// the window's panel red meanwhile.
+func panelFired(p dashboard.Panel, shows map[string]bool, noData *compute.Alarm, store *series.Store) bool {
+	if noData != nil && noData.State().Active() {
+		return true
+	}
+	for _, th := range p.Thresholds {
+		if !th.Alarm {
+			continue
+		}
+		for name := range shows {
+			sr := store.Lookup(name)
+			if sr == nil {
+				continue
+			}
+			rule, err := th.Rule(name)
+			if err != nil {
+				continue // Load checked every threshold
+			}
+			a, err := compute.NewAlarm(rule)
+			if err != nil {
+				continue
+			}
+			for t, v := range sr.Points(math.MinInt64, math.MaxInt64) {
+				for _, tr := range a.Sample(time.Unix(0, t), v) {
+					if tr.To == compute.Firing {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
