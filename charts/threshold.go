@@ -86,7 +86,8 @@ func equalThresholds(a, b []Threshold) bool {
 	}
 	for i := range a {
 		x, y := a[i], b[i]
-		if x.Value != y.Value || x.Label != y.Label || x.Shade != y.Shade || !sameColor(x.Color, y.Color) {
+		sameValue := x.Value == y.Value || math.IsNaN(x.Value) && math.IsNaN(y.Value)
+		if !sameValue || x.Label != y.Label || x.Shade != y.Shade || !sameColor(x.Color, y.Color) {
 			return false
 		}
 	}
@@ -186,7 +187,7 @@ func (r *chartRenderer) layoutThresholds(size fyne.Size, left, top, plotW, plotH
 			continue
 		}
 		v := ths[i].Value
-		if v < r.yMin || v > r.yMax {
+		if !(v >= r.yMin && v <= r.yMax) { // NaN too
 			setVisible(l, false)
 			continue
 		}

@@ -3,6 +3,7 @@ package charts
 import (
 	"image"
 	"image/color"
+	"math"
 	"testing"
 	"time"
 
@@ -98,6 +99,14 @@ func TestThresholdKeptInView(t *testing.T) {
 	py := c.plot.Y + float32(y)
 	if lp.X < c.plot.X+c.plotSize.Width/2 || lp.Y > py || lp.Y < py-40 {
 		t.Errorf("label at %v, line at y=%v in plot %v+%v", lp, py, c.plot, c.plotSize)
+	}
+
+	// A value that is no number draws nothing and does not upset the axis.
+	yMin, yMax := r.yMin, r.yMax
+	c.SetThresholds([]Threshold{{Value: 80, Color: thRed, Label: "cpu high"}, {Value: math.NaN(), Label: "nan"}})
+	capture(w)
+	if r.thLabels[1].Visible() || r.yMin != yMin || r.yMax != yMax {
+		t.Errorf("a NaN threshold: label visible %v, Y axis %v..%v → %v..%v", r.thLabels[1].Visible(), yMin, yMax, r.yMin, r.yMax)
 	}
 
 	// A fixed range ignores the thresholds.
