@@ -63,6 +63,9 @@ type bridge struct {
 	epochMu sync.RWMutex
 	epoch   uint64
 	store   *series.Store
+	// prefix goes before every series name: "feed/" for a feed of a
+	// dashboard with several feeds, empty otherwise. Set before a run.
+	prefix string
 
 	msgs    atomic.Uint64
 	samples atomic.Uint64
@@ -183,7 +186,7 @@ func (b *bridge) handler(epoch uint64, ts feeds.TimeSource) feeds.Handler {
 				// there and make every later point "out of order".
 				s.Time, future = m.Time, true
 			}
-			err := b.store.Append(s.Series, s.Time, s.Value)
+			err := b.store.Append(b.prefix+s.Series, s.Time, s.Value)
 			if err == nil {
 				stored++
 				continue
