@@ -32,6 +32,7 @@ type dashFeed struct {
 
 // dashPanel is one chart of the grid and what it draws.
 type dashPanel struct {
+	panel  *dashboard.Panel
 	chart  *charts.Chart
 	match  *dashboard.Matcher
 	hidden *dashboard.Matcher
@@ -90,7 +91,7 @@ func (u *UI) newDashView(d *dashboard.Dashboard, path string) (*dashView, error)
 			}
 		}
 		v.group.Add(c)
-		v.panels = append(v.panels, &dashPanel{chart: c, match: m, hidden: h})
+		v.panels = append(v.panels, &dashPanel{panel: p, chart: c, match: m, hidden: h})
 		title := panelName(*p, i)
 		if p.Unit != "" {
 			title += " (" + p.Unit + ")"
@@ -104,13 +105,18 @@ func (u *UI) newDashView(d *dashboard.Dashboard, path string) (*dashView, error)
 
 // assign shows each series that arrived since the last call in the
 // panels whose patterns match it (and no hidden pattern does), and hides
-// it in the others.
+// it in the others. The window does not compute derived series yet, so
+// an entry with an fn draws nothing rather than the raw values under the
+// derived series' place.
 func (v *dashView) assign() {
 	list := v.panels[0].chart.Store().List()
 	for _, sr := range list[v.assigned:] {
 		name := sr.Name()
 		for _, p := range v.panels {
-			_, on := p.match.Match(name)
+			i, on := p.match.Match(name)
+			if on && p.panel.Series[i].Fn != "" {
+				on = false
+			}
 			if _, off := p.hidden.Match(name); off {
 				on = false
 			}

@@ -285,3 +285,32 @@ func TestWindowBadDashboardFile(t *testing.T) {
 		t.Errorf("--url beside a dashboard: %v", err)
 	}
 }
+
+// The window does not derive series yet: an entry with an fn must not
+// draw the raw values as if they were the derived ones.
+func TestDashboardFnEntryDrawsNothing(t *testing.T) {
+	d := parseDash(t, `
+[[feed]]
+name = "x"
+url = "http://127.0.0.1:1/"
+[[feed]]
+name = "y"
+url = "http://127.0.0.1:2/"
+[[panel]]
+series = [{ match = "x/bytes", fn = "rate" }, "y/*"]
+`)
+	u := &UI{bridge: &bridge{store: newStore(time.Hour)}}
+	v, err := u.newDashView(d, "t.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range v.feeds {
+		h := f.bridge.handler(f.bridge.newEpoch(), feeds.PayloadTime)
+		h(feeds.Event{Kind: feeds.KindMessage, Message: feeds.Message{Data: []byte(`{"bytes":1}`), Time: time.Now()}})
+	}
+	v.assign()
+	c := v.panels[0].chart
+	if c.SeriesVisible("x/bytes") || !c.SeriesVisible("y/bytes") {
+		t.Errorf("x/bytes (fn) drawn %v, y/bytes drawn %v; want false, true", c.SeriesVisible("x/bytes"), c.SeriesVisible("y/bytes"))
+	}
+}
