@@ -173,11 +173,7 @@ url = "http://127.0.0.1:2/"
 [[panel]]
 series = ["*"]
 `)
-	u := &UI{bridge: &bridge{store: newStore(time.Hour)}}
-	v, err := u.newDashView(d, "t.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := panelsOnly(t, d)
 	if v.feeds[0].bridge == v.feeds[1].bridge {
 		t.Fatal("two feeds share one bridge")
 	}
@@ -191,7 +187,7 @@ series = ["*"]
 	if v.feeds[1].bridge.msgs.Load() != 1 || v.feeds[0].bridge.msgs.Load() != 1000 {
 		t.Errorf("messages counted %d and %d, want 1000 and 1", v.feeds[0].bridge.msgs.Load(), v.feeds[1].bridge.msgs.Load())
 	}
-	s := u.bridge.store
+	s := v.panels[0].chart.Store()
 	if s.Lookup("x/v") == nil || s.Lookup("y/v") == nil {
 		t.Errorf("series %v, want x/v and y/v", s.Names())
 	}
@@ -227,11 +223,7 @@ hidden = ["node/load5"]
 `)
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(theme.LightTheme())
-	u := &UI{bridge: &bridge{store: newStore(time.Hour)}}
-	v, err := u.newDashView(d, "t.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := panelsOnly(t, d)
 	base := time.Date(2025, 3, 14, 9, 26, 0, 0, time.UTC)
 	for fi, f := range v.feeds {
 		h := f.bridge.handler(f.bridge.newEpoch(), feeds.PayloadTime)
@@ -299,11 +291,7 @@ url = "http://127.0.0.1:2/"
 [[panel]]
 series = [{ match = "x/bytes", fn = "rate" }, "y/*"]
 `)
-	u := &UI{bridge: &bridge{store: newStore(time.Hour)}}
-	v, err := u.newDashView(d, "t.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := panelsOnly(t, d)
 	for _, f := range v.feeds {
 		h := f.bridge.handler(f.bridge.newEpoch(), feeds.PayloadTime)
 		h(feeds.Event{Kind: feeds.KindMessage, Message: feeds.Message{Data: []byte(`{"bytes":1}`), Time: time.Now()}})
@@ -313,4 +301,16 @@ series = [{ match = "x/bytes", fn = "rate" }, "y/*"]
 	if c.SeriesVisible("x/bytes") || !c.SeriesVisible("y/bytes") {
 		t.Errorf("x/bytes (fn) drawn %v, y/bytes drawn %v; want false, true", c.SeriesVisible("x/bytes"), c.SeriesVisible("y/bytes"))
 	}
+}
+
+// panelsOnly builds the panels and feed bridges of d over a new store,
+// without a window or running feeds: tests feed the bridges by hand.
+func panelsOnly(t *testing.T, d *dashboard.Dashboard) *dashView {
+	t.Helper()
+	u := &UI{bridge: &bridge{store: newStore(time.Hour)}}
+	v, err := u.newDashView(d, "t.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
