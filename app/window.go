@@ -99,6 +99,8 @@ type UI struct {
 
 	// the open Settings dialog, for tests
 	settingsDialog *dialog.FormDialog
+	// the open warning about literal secrets before saving, for tests
+	confirmSecrets *dialog.ConfirmDialog
 	settingsForm   *settingsForm
 }
 
@@ -121,6 +123,19 @@ func New(a fyne.App, opts Options) *UI {
 	u.themeName = u.prefs.StringWithFallback(prefTheme, "system")
 	u.applyTheme()
 
+	if opts.Dashboard == nil && strings.TrimSpace(opts.URL) == "" {
+		// The dashboard open at the last quit, when there was one.
+		if path := u.prefs.StringWithFallback(prefDashboard, ""); path != "" {
+			if d, err := dashboard.Load(path); err == nil && len(d.Feeds) > 0 {
+				opts.Dashboard, opts.DashboardPath = d, path
+			}
+		}
+	}
+	if opts.Dashboard == nil {
+		// A URL (or the demo) replaces the dashboard at the next launch
+		// too.
+		u.prefs.SetString(prefDashboard, "")
+	}
 	var dashErr error
 	if opts.Dashboard != nil {
 		u.dash, dashErr = u.openDashView(opts.Dashboard, opts.DashboardPath)
@@ -142,6 +157,7 @@ func New(a fyne.App, opts Options) *UI {
 	u.win.SetIcon(assets.Icon)
 	u.buildContent()
 	u.menu = u.buildMenus()
+	u.syncRecent()
 	u.win.SetMainMenu(u.menu.main)
 	u.addShortcuts()
 	u.win.Resize(fyne.NewSize(1180, 720))
@@ -157,6 +173,7 @@ func New(a fyne.App, opts Options) *UI {
 	case u.dash != nil:
 		u.url.SetText(u.dash.path)
 		u.url.Disable()
+		u.rememberDashboard(u.dash.path)
 		u.connectDash()
 	case start == "":
 		u.openDemo()
