@@ -34,6 +34,7 @@ type dashFeed struct {
 type dashPanel struct {
 	panel  *dashboard.Panel
 	chart  *charts.Chart
+	title  *widget.Button // selects the panel
 	match  *dashboard.Matcher
 	hidden *dashboard.Matcher
 }
@@ -47,6 +48,8 @@ type dashView struct {
 	panels []*dashPanel
 	group  *charts.Group
 	grid   *fyne.Container
+	// selected is the panel the series list and the View menu act on.
+	selected int
 	// assigned is how many of the store's series (in creation order) have
 	// been shown or hidden in every panel.
 	assigned int
@@ -91,14 +94,18 @@ func (u *UI) newDashView(d *dashboard.Dashboard, path string) (*dashView, error)
 			}
 		}
 		v.group.Add(c)
-		v.panels = append(v.panels, &dashPanel{panel: p, chart: c, match: m, hidden: h})
 		title := panelName(*p, i)
 		if p.Unit != "" {
 			title += " (" + p.Unit + ")"
 		}
-		label := widget.NewLabelWithStyle(title, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-		label.Truncation = fyne.TextTruncateEllipsis
-		v.grid.Add(container.NewBorder(label, nil, nil, nil, c))
+		// The title bar is a button: pressing it selects the panel.
+		btn := widget.NewButton(title, func() { u.selectPanel(i) })
+		btn.Importance = widget.LowImportance
+		if i == 0 {
+			btn.Importance = widget.MediumImportance
+		}
+		v.panels = append(v.panels, &dashPanel{panel: p, chart: c, title: btn, match: m, hidden: h})
+		v.grid.Add(container.NewBorder(btn, nil, nil, nil, c))
 	}
 	return v, nil
 }
@@ -332,4 +339,24 @@ func (u *UI) mouseOut() {
 	for _, p := range u.dash.panels {
 		p.chart.MouseOut()
 	}
+}
+
+// selectPanel makes panel i the one the series list shows and switches
+// series in, and the View menu and Save chart as PNG act on; its title
+// bar is highlighted.
+func (u *UI) selectPanel(i int) {
+	v := u.dash
+	if v == nil || i < 0 || i >= len(v.panels) || i == v.selected {
+		return
+	}
+	old := v.panels[v.selected].title
+	old.Importance = widget.LowImportance
+	old.Refresh()
+	v.selected = i
+	p := v.panels[i]
+	p.title.Importance = widget.MediumImportance
+	p.title.Refresh()
+	u.chart = p.chart
+	u.seriesList.update()
+	u.menu.sync(u)
 }

@@ -117,7 +117,7 @@ hidden = ["b/seq", "b/counter"]
 	// Each title is in its panel's cell, with its chart.
 	for i, title := range []string{"Sine", "Walks", "b"} {
 		cell := u.dash.grid.Objects[i]
-		if !hasLabel(cell, title) || !subtree(cell, map[fyne.CanvasObject]bool{})[u.dash.panels[i].chart] {
+		if !hasTitle(cell, title) || !subtree(cell, map[fyne.CanvasObject]bool{})[u.dash.panels[i].chart] {
 			t.Errorf("cell %d lacks the title %q or its chart", i, title)
 		}
 	}
@@ -139,6 +139,23 @@ hidden = ["b/seq", "b/counter"]
 		}
 	}
 
+	// Pressing a panel's title selects it: the series list then shows
+	// and switches that panel's series.
+	if got := u.seriesList.count.Text; !strings.HasSuffix(got, "· 1 shown") {
+		t.Errorf("series list of the first panel says %q, want its one series shown", got)
+	}
+	test.Tap(u.dash.panels[2].title)
+	if u.chart != u.dash.panels[2].chart || u.dash.panels[2].title.Importance != widget.MediumImportance || u.dash.panels[0].title.Importance != widget.LowImportance {
+		t.Fatal("tapping the third title did not select its panel")
+	}
+	if got := u.seriesList.count.Text; !strings.HasSuffix(got, "· 4 shown") {
+		t.Errorf("series list of the third panel says %q, want its 4 series shown", got)
+	}
+	u.seriesList.setAll(false)
+	if u.dash.panels[2].chart.SeriesVisible("b/sine") || !u.dash.panels[1].chart.SeriesVisible("b/walk") || !u.dash.panels[0].chart.SeriesVisible("a/sine") {
+		t.Error("Hide all in the series list did not act on the selected panel alone")
+	}
+
 	// Disconnect stops every feed; Connect starts them again.
 	u.toggleConnect()
 	waitFor(t, u, "every feed disconnected", func() bool { return u.status.state.Text == "3 disconnected" })
@@ -149,10 +166,11 @@ hidden = ["b/seq", "b/counter"]
 	waitFor(t, u, "reconnected", func() bool { return strings.Contains(u.status.state.Text, "2 connected") })
 }
 
-// hasLabel reports whether a label reading text is drawn inside o.
-func hasLabel(o fyne.CanvasObject, text string) bool {
+// hasTitle reports whether a panel title bar reading text is drawn
+// inside o.
+func hasTitle(o fyne.CanvasObject, text string) bool {
 	for x := range subtree(o, map[fyne.CanvasObject]bool{}) {
-		if l, ok := x.(*widget.Label); ok && l.Text == text {
+		if b, ok := x.(*widget.Button); ok && b.Text == text {
 			return true
 		}
 	}
