@@ -120,6 +120,7 @@ func (u *UI) setDashboard(d *dashboard.Dashboard, path string) error {
 	}
 	u.seriesN = 0
 	u.status.idle = ""
+	u.layoutCenter() // the Feeds list of the new feeds
 	u.win.SetTitle(u.title())
 	u.url.SetText(path)
 	u.url.Disable()

@@ -42,12 +42,14 @@ type dashPanel struct {
 // dashView is an open dashboard: every feed with its own supervisor, one
 // store, and a grid of panels sharing one time axis.
 type dashView struct {
-	d      *dashboard.Dashboard
-	path   string
-	feeds  []*dashFeed
-	panels []*dashPanel
-	group  *charts.Group
-	grid   *fyne.Container
+	d       *dashboard.Dashboard
+	path    string
+	feeds   []*dashFeed
+	panels  []*dashPanel
+	group   *charts.Group
+	grid    *fyne.Container
+	list    *feedsList // the Feeds list; nil until the window lays it out
+	listDue time.Time  // when the Feeds list's rates are next shown
 	// selected is the panel the series list and the View menu act on.
 	selected int
 	// assigned is how many of the store's series (in creation order) have
@@ -201,6 +203,7 @@ func (u *UI) flushDash(now time.Time) {
 		p := f.bridge.take()
 		if p.changed {
 			f.st, f.hasSt = p.status, true
+			v.listDue = time.Time{} // a new state shows at once
 		}
 		if len(p.logs) > 0 || p.lost > 0 {
 			for i := range p.logs {
@@ -223,6 +226,16 @@ func (u *UI) flushDash(now time.Time) {
 	}
 	u.syncConnectButton()
 	u.rates.update(now, msgs, samples)
+	if v.list != nil {
+		for i, f := range v.feeds {
+			v.list.rows[i].rates.update(now, f.bridge.msgs.Load(), f.bridge.samples.Load())
+		}
+		if !now.Before(v.listDue) {
+			// Once a second, as the status bar's rates.
+			v.listDue = now.Add(statsEvery)
+			v.list.show(v)
+		}
+	}
 	dot, state, stateCol, detail := v.summary(now)
 	s := u.status
 	s.apply(dot, state, stateCol, detail)

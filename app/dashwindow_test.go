@@ -139,6 +139,28 @@ hidden = ["b/seq", "b/counter"]
 		}
 	}
 
+	// The Feeds list: a row per feed in its state's colour, with its
+	// rate; a row's button disconnects that feed alone.
+	rows := u.dash.list.rows
+	waitFor(t, u, "the Feeds list's rates", func() bool {
+		return strings.HasPrefix(rows[0].label.Text, "a · ") && !strings.HasPrefix(rows[0].label.Text, "a · 0.0")
+	})
+	for i, want := range []feeds.State{feeds.Connected, feeds.Connected, feeds.Reconnecting} {
+		if rows[i].dot.FillColor != stateColor(want) {
+			t.Errorf("feed %d's dot %v, want the colour of %v", i, rows[i].dot.FillColor, want)
+		}
+	}
+	test.Tap(rows[1].toggle)
+	waitFor(t, u, "b disconnected alone", func() bool {
+		st := u.status.state.Text
+		return strings.HasPrefix(st, "1 connected · 1 reconnecting") && strings.HasSuffix(st, "1 disconnected")
+	})
+	if rows[1].toggle.Text != "Connect" || rows[0].toggle.Text != "Disconnect" || u.dash.feeds[0].run == nil {
+		t.Errorf("after disconnecting b: buttons %q %q", rows[0].toggle.Text, rows[1].toggle.Text)
+	}
+	test.Tap(rows[1].toggle)
+	waitFor(t, u, "b connected again", func() bool { return strings.HasPrefix(u.status.state.Text, "2 connected") })
+
 	// Pressing a panel's title selects it: the series list then shows
 	// and switches that panel's series.
 	if got := u.seriesList.count.Text; !strings.HasSuffix(got, "· 1 shown") {

@@ -229,7 +229,13 @@ func (u *UI) layoutCenter() {
 		v.Offset = 0.72
 		main = v
 	}
-	h := container.NewHSplit(main, container.NewPadded(u.seriesList.content))
+	var side fyne.CanvasObject = u.seriesList.content
+	if u.dash != nil {
+		u.dash.list = u.newFeedsList()
+		u.dash.listDue = time.Time{}
+		side = container.NewBorder(u.dash.list.content, nil, nil, nil, side)
+	}
+	h := container.NewHSplit(main, container.NewPadded(side))
 	h.Offset = 0.8
 	u.center.Objects = []fyne.CanvasObject{h}
 	u.center.Refresh()
