@@ -161,6 +161,7 @@ func (u *UI) stopDashFeed(f *dashFeed) {
 	f.run.cancel()
 	f.bridge.newEpoch()
 	f.run = nil
+	f.bridge.markBreak()
 	f.bridge.setStatus(feeds.Status{State: feeds.Stopped, Transport: f.st.Transport, Time: time.Now()})
 }
 

@@ -354,3 +354,38 @@ func panelsOnly(t *testing.T, d *dashboard.Dashboard) *dashView {
 	}
 	return v
 }
+
+// One feed's reconnect breaks its own lines, not those of the other
+// feeds (a feed that cannot connect retries every few seconds).
+func TestDashboardReconnectBreaksOwnLinesOnly(t *testing.T) {
+	d := parseDash(t, `
+[[feed]]
+name = "x"
+url = "http://127.0.0.1:1/"
+[[feed]]
+name = "y"
+url = "http://127.0.0.1:2/"
+[[panel]]
+series = ["*"]
+`)
+	v := panelsOnly(t, d)
+	hx := v.feeds[0].bridge.handler(v.feeds[0].bridge.newEpoch(), feeds.PayloadTime)
+	hy := v.feeds[1].bridge.handler(v.feeds[1].bridge.newEpoch(), feeds.PayloadTime)
+	base := time.Now().Add(-time.Minute)
+	msg := func(h feeds.Handler, at time.Time) {
+		h(feeds.Event{Kind: feeds.KindMessage, Message: feeds.Message{Data: []byte(`{"v":1}`), Time: at}})
+	}
+	msg(hx, base)
+	msg(hy, base)
+	hx(feeds.Event{Kind: feeds.KindStatus, Status: feeds.Status{State: feeds.Reconnecting, Time: base}})
+	msg(hx, base.Add(time.Second))
+	msg(hy, base.Add(time.Second))
+	s := v.panels[0].chart.Store()
+	mid := base.Add(500 * time.Millisecond).UnixNano()
+	if _, _, ok := s.Lookup("y/v").ValueAt(mid, 0); !ok {
+		t.Error("x's reconnect broke y's line")
+	}
+	if _, _, ok := s.Lookup("x/v").ValueAt(mid, 0); ok {
+		t.Error("x's line is drawn across its own reconnect")
+	}
+}
