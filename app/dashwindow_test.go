@@ -310,7 +310,14 @@ func TestWindowBadDashboardFile(t *testing.T) {
 			t.Errorf("%v: error %q does not name file:line and key", args, msg)
 		}
 	}
+	empty := filepath.Join(t.TempDir(), "empty.toml")
+	if err := os.WriteFile(empty, []byte("title = \"nothing\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var out, errOut bytes.Buffer
+	if err := Window(t.Context(), []string{empty}, "", &out, &errOut); !errors.As(err, new(*UsageError)) || !strings.Contains(err.Error(), "no feed") {
+		t.Errorf("a dashboard without feeds: %v", err)
+	}
 	err := Window(t.Context(), []string{"--url", "http://h/", "--dashboard", path}, "", &out, &errOut)
 	var ue *UsageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "leave out --url") {

@@ -723,6 +723,9 @@ func Window(ctx context.Context, args []string, usage string, stdout, stderr io.
 			// Names the file, line and key.
 			return &UsageError{err}
 		}
+		if len(d.Feeds) == 0 {
+			return &UsageError{fmt.Errorf("%s has no feed to watch", opts.DashboardPath)}
+		}
 		opts.Dashboard = d
 	}
 	if opts.URL != "" && !opts.TransportSet {
