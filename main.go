@@ -26,6 +26,9 @@ Usage:
   feedscope [--url URL] [--transport auto|poll|longpoll|ws|sse|mqtt|file]
                    open the window (without --url: the last URL, or the
                    built-in demo feed on first launch)
+  feedscope [--dashboard] FILE.toml
+                   open the window on a dashboard file: its feeds, and its
+                   panels in a grid on one time axis
   feedscope record --url URL [flags]
   feedscope record --dashboard FILE [--exit-on-alarm] [flags]
                    record samples of a feed, or of every feed of a

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -63,6 +64,9 @@ type bridge struct {
 	epochMu sync.RWMutex
 	epoch   uint64
 	store   *series.Store
+	// prefix goes before every series name: "feed/" for a feed of a
+	// dashboard with several feeds, empty otherwise. Set before a run.
+	prefix string
 
 	msgs    atomic.Uint64
 	samples atomic.Uint64
@@ -125,6 +129,22 @@ func (b *bridge) setStatus(st feeds.Status) {
 	b.addLog(logEntry{Time: st.Time, Kind: logState, Text: describeStatus(st)})
 }
 
+// markBreak breaks the lines of this bridge's series before their next
+// point: every series of the store for the single feed, only the feed's
+// own (by prefix) for a feed of a dashboard, so that one feed's outage
+// does not cut the lines of the others.
+func (b *bridge) markBreak() {
+	if b.prefix == "" {
+		b.store.MarkBreak()
+		return
+	}
+	for _, sr := range b.store.List() {
+		if strings.HasPrefix(sr.Name(), b.prefix) {
+			sr.MarkBreak()
+		}
+	}
+}
+
 // newEpoch retires every earlier run and returns the epoch of the next
 // one. It waits only for a handler call in progress (microseconds), never
 // for a run to end.
@@ -161,14 +181,14 @@ func (b *bridge) handler(epoch uint64, ts feeds.TimeSource) feeds.Handler {
 		}
 		if ev.Kind == feeds.KindStatus {
 			if ev.Status.State == feeds.Reconnecting {
-				b.store.MarkBreak() // no line across the outage
+				b.markBreak() // no line across the outage
 			}
 			b.setStatus(ev.Status)
 			return
 		}
 		m := ev.Message
 		if quiet.arrive(m.Time) {
-			b.store.MarkBreak() // no line across a silence either
+			b.markBreak() // no line across a silence either
 		}
 		b.msgs.Add(1)
 		b.bytes.Add(uint64(len(m.Data)))
@@ -183,7 +203,7 @@ func (b *bridge) handler(epoch uint64, ts feeds.TimeSource) feeds.Handler {
 				// there and make every later point "out of order".
 				s.Time, future = m.Time, true
 			}
-			err := b.store.Append(s.Series, s.Time, s.Value)
+			err := b.store.Append(b.prefix+s.Series, s.Time, s.Value)
 			if err == nil {
 				stored++
 				continue

@@ -25,6 +25,7 @@ type menus struct {
 	themes     map[string]*fyne.MenuItem
 	pause      *fyne.MenuItem
 	log        *fyne.MenuItem
+	recent     *fyne.MenuItem // File ▸ Recent dashboards
 }
 
 // Shortcuts. Ctrl+L and Ctrl+Enter are menu shortcuts (Cmd on macOS);
@@ -48,16 +49,20 @@ func (u *UI) buildMenus() *menus {
 	disconnect := fyne.NewMenuItem("Disconnect", u.disconnect)
 	quit := fyne.NewMenuItem("Quit", u.quit)
 	quit.IsQuit = true
-	file := fyne.NewMenu("File",
+	dashItems, recent := u.dashboardMenuItems()
+	m.recent = recent
+	file := fyne.NewMenu("File", append(append([]*fyne.MenuItem{
 		editURL, connect, disconnect,
 		fyne.NewMenuItem("Open demo feed", u.openDemo),
+		fyne.NewMenuItemSeparator()},
+		dashItems...),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Export CSV…", u.exportCSVDialog),
 		fyne.NewMenuItem("Save chart as PNG…", u.savePNGDialog),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Settings…", u.showSettings),
 		fyne.NewMenuItemSeparator(),
-		quit,
+		quit)...,
 	)
 
 	var trItems []*fyne.MenuItem
@@ -126,6 +131,8 @@ func (u *UI) addShortcuts() {
 	// where the menu does, it takes them first and these never run twice.
 	c.AddShortcut(shortcutURL, func(fyne.Shortcut) { u.focusURL() })
 	c.AddShortcut(shortcutConnect, func(fyne.Shortcut) { u.connect() })
+	c.AddShortcut(shortcutOpen, func(fyne.Shortcut) { u.openDashboardDialog() })
+	c.AddShortcut(shortcutSave, func(fyne.Shortcut) { u.saveDashboard() })
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		switch ev.Name {
 		case fyne.KeySpace:

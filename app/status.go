@@ -82,7 +82,19 @@ func (s *statusBar) setStatus(st feeds.Status) {
 // second (statsEvery), so the age ticks in seconds and the rates and bytes
 // do not flicker a repaint into every flush.
 func (s *statusBar) show(now time.Time, b *bridge, r *rates, running bool) {
-	dot, state, stateCol, detail := s.describe(now)
+	s.apply(s.describe(now))
+
+	s.showStats(now, b.lastMsg.Load(), r, b.bytes.Load())
+	if running || s.hasSt && s.st.State == feeds.Stopped && s.st.Err != nil {
+		s.reconnect.Enable() // both return at once when nothing changes
+	} else {
+		s.reconnect.Disable()
+	}
+}
+
+// apply shows a state in the dot, the state text and the detail,
+// touching only what differs.
+func (s *statusBar) apply(dot color.Color, state string, stateCol color.Color, detail string) {
 	if dot != s.dot.FillColor {
 		s.dot.FillColor = dot
 		s.dot.Refresh()
@@ -92,22 +104,22 @@ func (s *statusBar) show(now time.Time, b *bridge, r *rates, running bool) {
 		s.state.Refresh()
 	}
 	setLabel(s.detail, detail)
+}
 
+// showStats rebuilds the statistics line when it is due: last is the
+// Unix nanoseconds of the newest message (0: none yet).
+func (s *statusBar) showStats(now time.Time, last int64, r *rates, bytes uint64) {
 	// statsDue is zeroed by setStatus, so news is never held back.
-	if !now.Before(s.statsDue) {
-		s.statsDue = now.Add(statsEvery)
-		age := "no message yet"
-		if last := b.lastMsg.Load(); last != 0 {
-			age = "last " + formatAge(now.Sub(time.Unix(0, last))) + " ago"
-		}
-		setLabel(s.stats, fmt.Sprintf("%s msg/s · %s samples/s · %s · %s",
-			formatRate(r.msgsPS), formatRate(r.samplesPS), age, formatBytes(b.bytes.Load())))
+	if now.Before(s.statsDue) {
+		return
 	}
-	if running || s.hasSt && s.st.State == feeds.Stopped && s.st.Err != nil {
-		s.reconnect.Enable() // both return at once when nothing changes
-	} else {
-		s.reconnect.Disable()
+	s.statsDue = now.Add(statsEvery)
+	age := "no message yet"
+	if last != 0 {
+		age = "last " + formatAge(now.Sub(time.Unix(0, last))) + " ago"
 	}
+	setLabel(s.stats, fmt.Sprintf("%s msg/s · %s samples/s · %s · %s",
+		formatRate(r.msgsPS), formatRate(r.samplesPS), age, formatBytes(bytes)))
 }
 
 // statsEvery is how often the statistics line is rebuilt: the age is shown

@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"feedscope/app/dashboard"
 	_ "feedscope/app/locale" // before any fyne.io package: see its doc
 	"feedscope/assets"
 	"feedscope/charts"
@@ -41,6 +42,11 @@ type Options struct {
 	// Transport, when TransportSet, overrides the saved transport.
 	Transport    feeds.Transport
 	TransportSet bool
+	// Dashboard, when set, opens the window on it instead of a URL: every
+	// feed runs, its panels fill the chart area. DashboardPath is the file
+	// it came from.
+	Dashboard     *dashboard.Dashboard
+	DashboardPath string
 
 	// manualFlush leaves flushing to the caller (tests call flush on
 	// their own goroutine, since the test driver runs fyne.Do inline).
@@ -70,6 +76,7 @@ type UI struct {
 	bridge    *bridge
 	rates     rates
 	feed      *feedRun
+	dash      *dashView // the open dashboard; nil in the single-URL window
 	flushes   int
 	seriesN   int
 
@@ -92,6 +99,8 @@ type UI struct {
 
 	// the open Settings dialog, for tests
 	settingsDialog *dialog.FormDialog
+	// the open warning about literal secrets before saving, for tests
+	confirmSecrets *dialog.ConfirmDialog
 	settingsForm   *settingsForm
 }
 
@@ -114,34 +123,61 @@ func New(a fyne.App, opts Options) *UI {
 	u.themeName = u.prefs.StringWithFallback(prefTheme, "system")
 	u.applyTheme()
 
-	store := newStore(u.settings.History)
-	u.bridge = &bridge{store: store}
-	u.chart = charts.New(store)
-	if w := time.Duration(u.prefs.IntWithFallback(prefWindow, int(time.Minute/time.Second))) * time.Second; w >= 0 {
-		_ = u.chart.SetWindow(w)
+	if opts.Dashboard == nil && strings.TrimSpace(opts.URL) == "" {
+		// The dashboard open at the last quit, when there was one.
+		if path := u.prefs.StringWithFallback(prefDashboard, ""); path != "" {
+			if d, err := dashboard.Load(path); err == nil && len(d.Feeds) > 0 {
+				opts.Dashboard, opts.DashboardPath = d, path
+			}
+		}
 	}
-	u.chartBox = container.NewStack(u.chart)
+	if opts.Dashboard == nil {
+		// A URL (or the demo) replaces the dashboard at the next launch
+		// too.
+		u.prefs.SetString(prefDashboard, "")
+	}
+	var dashErr error
+	if opts.Dashboard != nil {
+		u.dash, dashErr = u.openDashView(opts.Dashboard, opts.DashboardPath)
+	} else {
+		store := newStore(u.settings.History)
+		u.bridge = &bridge{store: store}
+		u.chart = charts.New(store)
+		if w := time.Duration(u.prefs.IntWithFallback(prefWindow, int(time.Minute/time.Second))) * time.Second; w >= 0 {
+			_ = u.chart.SetWindow(w)
+		}
+		u.chartBox = container.NewStack(u.chart)
+	}
 	// Fyne's desktop driver sends no MouseOut when the pointer leaves the
 	// window (it does not listen for the cursor leaving), so the tooltip
 	// would stay; at least it goes when another window takes the focus.
-	a.Lifecycle().SetOnExitedForeground(func() { u.chart.MouseOut() })
+	a.Lifecycle().SetOnExitedForeground(u.mouseOut)
 
-	u.win = a.NewWindow("Feedscope")
+	u.win = a.NewWindow(u.title())
 	u.win.SetIcon(assets.Icon)
 	u.buildContent()
 	u.menu = u.buildMenus()
+	u.syncRecent()
 	u.win.SetMainMenu(u.menu.main)
 	u.addShortcuts()
 	u.win.Resize(fyne.NewSize(1180, 720))
 	u.status.setInsecure(u.settings.InsecureSkipVerify)
 
 	start := strings.TrimSpace(opts.URL)
-	if start == "" {
+	if start == "" && opts.Dashboard == nil {
 		start = u.prefs.StringWithFallback(prefURL, "")
 	}
-	if start == "" {
+	switch {
+	case dashErr != nil:
+		u.status.idle = dashErr.Error()
+	case u.dash != nil:
+		u.url.SetText(u.dash.path)
+		u.url.Disable()
+		u.rememberDashboard(u.dash.path)
+		u.connectDash()
+	case start == "":
 		u.openDemo()
-	} else {
+	default:
 		u.url.SetText(start)
 		u.connect()
 	}
@@ -193,7 +229,13 @@ func (u *UI) layoutCenter() {
 		v.Offset = 0.72
 		main = v
 	}
-	h := container.NewHSplit(main, container.NewPadded(u.seriesList.content))
+	var side fyne.CanvasObject = u.seriesList.content
+	if u.dash != nil {
+		u.dash.list = u.newFeedsList()
+		u.dash.listDue = time.Time{}
+		side = container.NewBorder(u.dash.list.content, nil, nil, nil, side)
+	}
+	h := container.NewHSplit(main, container.NewPadded(side))
 	h.Offset = 0.8
 	u.center.Objects = []fyne.CanvasObject{h}
 	u.center.Refresh()
@@ -227,6 +269,30 @@ func (u *UI) flush() {
 		return
 	}
 	now := time.Now()
+	if u.dash != nil {
+		u.flushDash(now)
+	} else {
+		u.flushFeed(now)
+	}
+	// Dragging or zooming the chart leaves follow mode on its own: keep
+	// the View menu's checks true to it.
+	if f, p := u.chart.Following(), u.chart.Paused(); f != u.menuFollowing || p != u.menuPaused {
+		u.menu.sync(u)
+	}
+	u.flushes++
+	// New series appear at once; visibility changed from the chart's
+	// legend is picked up within a second.
+	if n := u.chart.Store().Len(); n != u.seriesN || u.flushes%rateWindowSize == 0 {
+		if u.dash != nil && n != u.seriesN {
+			u.dash.assign()
+		}
+		u.seriesN = n
+		u.seriesList.update()
+	}
+}
+
+// flushFeed is flush's part for the single feed: its bridge, its status.
+func (u *UI) flushFeed(now time.Time) {
 	p := u.bridge.take()
 	if p.changed {
 		u.status.setStatus(p.status)
@@ -247,22 +313,16 @@ func (u *UI) flush() {
 	u.syncConnectButton()
 	u.rates.update(now, u.bridge.msgs.Load(), u.bridge.samples.Load())
 	u.status.show(now, u.bridge, &u.rates, u.feed != nil)
-	// Dragging or zooming the chart leaves follow mode on its own: keep
-	// the View menu's checks true to it.
-	if f, p := u.chart.Following(), u.chart.Paused(); f != u.menuFollowing || p != u.menuPaused {
-		u.menu.sync(u)
-	}
-	u.flushes++
-	// New series appear at once; visibility changed from the chart's
-	// legend is picked up within a second.
-	if n := u.chart.Store().Len(); n != u.seriesN || u.flushes%rateWindowSize == 0 {
-		u.seriesN = n
-		u.seriesList.update()
-	}
+}
+
+// running reports whether a feed runs: the single one, or any of the
+// dashboard's.
+func (u *UI) running() bool {
+	return u.feed != nil || u.dash != nil && u.dash.running()
 }
 
 func (u *UI) syncConnectButton() {
-	if u.feed != nil {
+	if u.running() {
 		if u.connectBtn.Text != "Disconnect" {
 			u.connectBtn.SetText("Disconnect")
 			u.connectBtn.SetIcon(theme.MediaStopIcon())
@@ -278,7 +338,7 @@ func (u *UI) syncConnectButton() {
 }
 
 func (u *UI) toggleConnect() {
-	if u.feed != nil {
+	if u.running() {
 		u.disconnect()
 		return
 	}
@@ -288,6 +348,10 @@ func (u *UI) toggleConnect() {
 // connect (re)connects to the URL in the field with the current
 // transport and settings. What the chart holds stays.
 func (u *UI) connect() {
+	if u.dash != nil {
+		u.connectDash()
+		return
+	}
 	raw := strings.TrimSpace(u.url.Text)
 	if raw == "" {
 		u.status.idle = "Type the URL of a feed and press Connect (or File ▸ Open demo feed)"
@@ -393,6 +457,10 @@ func (u *UI) stopFeed() {
 }
 
 func (u *UI) disconnect() {
+	if u.dash != nil {
+		u.disconnectDash()
+		return
+	}
 	u.stopFeed()
 	u.flush()
 }
@@ -481,6 +549,10 @@ var demoHidden = []string{"seq", "counter"}
 
 // openDemo starts the built-in demo hub (once) and connects to it.
 func (u *UI) openDemo() {
+	if u.dash != nil {
+		dialog.ShowInformation("Demo feed", "The demo feed opens in the window without a dashboard: run feedscope without a dashboard file.", u.win)
+		return
+	}
 	if u.demoBase == "" {
 		base, stop, err := hub.StartDemo(u.ctx)
 		if err != nil {
@@ -522,6 +594,11 @@ func (u *UI) applySettings(s Settings) {
 	old := u.settings
 	u.settings = s
 	saveSettings(u.prefs, s)
+	if u.dash != nil {
+		// A dashboard's feeds carry their own settings, in its file.
+		dialog.ShowInformation("Settings", "Saved for the window without a dashboard. The feeds of this dashboard keep the settings written in its file.", u.win)
+		return
+	}
 	u.status.setInsecure(s.InsecureSkipVerify)
 	// A feed that stopped on an error (a 401 for a missing header) is
 	// retried too: new settings are often the fix.
@@ -578,6 +655,11 @@ const closeWait = 3 * time.Second
 // goroutine.
 func (u *UI) shutdown() {
 	u.stopFeed()
+	if u.dash != nil {
+		for _, f := range u.dash.feeds {
+			u.stopDashFeed(f)
+		}
+	}
 	u.cancel()
 	u.ticker.Wait()
 }
@@ -603,9 +685,12 @@ func (u *UI) Close() {
 }
 
 const windowUsage = `Usage: feedscope [--url URL] [--transport auto|poll|longpoll|ws|sse]
+       feedscope [--dashboard] FILE.toml
 
 Open the Feedscope window. Without --url it reconnects to the last URL, or
-on first launch starts the built-in demo feed and shows it.
+on first launch starts the built-in demo feed and shows it. With a
+dashboard file it watches every feed of the file, charting its panels in
+a grid on one time axis.
 
 Flags:
 `
@@ -615,6 +700,11 @@ Flags:
 func Window(ctx context.Context, args []string, usage string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("feedscope", flag.ContinueOnError)
 	var opts Options
+	fs.StringVar(&opts.DashboardPath, "dashboard", "", "open this dashboard `file` (also: feedscope FILE.toml)")
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		// feedscope FILE.toml: the file first, flags after it.
+		opts.DashboardPath, args = args[0], args[1:]
+	}
 	fs.StringVar(&opts.URL, "url", "", "connect to this `URL` (http(s)://, ws(s)://, mqtt(s):// or a recording as file:)")
 	fs.Func("transport", "`transport`: auto, poll, longpoll, ws, sse, mqtt or file (default: auto with --url, else the last one used)", func(s string) error {
 		t, err := feeds.ParseTransport(s)
@@ -623,6 +713,20 @@ func Window(ctx context.Context, args []string, usage string, stdout, stderr io.
 	})
 	if err := parseCommand(fs, windowUsage, "\n"+usage, args, stdout, stderr); err != nil {
 		return err
+	}
+	if opts.DashboardPath != "" {
+		if opts.URL != "" || opts.TransportSet {
+			return usageError(fs, errors.New("a dashboard file sets its feeds; leave out --url and --transport"))
+		}
+		d, err := dashboard.Load(opts.DashboardPath)
+		if err != nil {
+			// Names the file, line and key.
+			return &UsageError{err}
+		}
+		if len(d.Feeds) == 0 {
+			return &UsageError{fmt.Errorf("%s has no feed to watch", opts.DashboardPath)}
+		}
+		opts.Dashboard = d
 	}
 	if opts.URL != "" && !opts.TransportSet {
 		// A URL from the command line comes without the transport saved

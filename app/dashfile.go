@@ -1,0 +1,232 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/storage"
+
+	"feedscope/app/dashboard"
+	"feedscope/feeds"
+)
+
+// Preferences of the dashboard files: the open one (restored at the next
+// launch) and the Recent dashboards menu.
+const (
+	prefDashboard       = "dashboard"
+	prefRecentDashboard = "recentDashboards"
+)
+
+// Ctrl+O and Ctrl+S (Cmd on macOS).
+var (
+	shortcutOpen = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutSave = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}
+)
+
+// dashboardMenuItems are the File menu's dashboard items: Open
+// dashboard…, Recent dashboards, Save and Save as…. recent is the
+// submenu, rebuilt by syncRecent.
+func (u *UI) dashboardMenuItems() (items []*fyne.MenuItem, recent *fyne.MenuItem) {
+	open := fyne.NewMenuItem("Open dashboard…", u.openDashboardDialog)
+	open.Shortcut = shortcutOpen
+	recent = fyne.NewMenuItem("Recent dashboards", nil)
+	recent.ChildMenu = fyne.NewMenu("")
+	save := fyne.NewMenuItem("Save dashboard", u.saveDashboard)
+	save.Shortcut = shortcutSave
+	saveAs := fyne.NewMenuItem("Save dashboard as…", u.saveDashboardAs)
+	return []*fyne.MenuItem{open, recent, save, saveAs}, recent
+}
+
+// syncRecent rebuilds the Recent dashboards submenu from Preferences.
+func (u *UI) syncRecent() {
+	paths := u.prefs.StringListWithFallback(prefRecentDashboard, nil)
+	labels := dashboard.RecentLabels(paths)
+	var items []*fyne.MenuItem
+	for i, p := range paths {
+		items = append(items, fyne.NewMenuItem(labels[i], func() { u.openDashboardFile(p) }))
+	}
+	if len(items) == 0 {
+		none := fyne.NewMenuItem("(none)", nil)
+		none.Disabled = true
+		items = append(items, none)
+	}
+	u.menu.recent.ChildMenu.Items = items
+	u.menu.recent.Disabled = len(paths) == 0
+	u.menu.main.Refresh()
+}
+
+func (u *UI) openDashboardDialog() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			dialog.ShowError(err, u.win)
+			return
+		}
+		if r == nil {
+			return // cancelled
+		}
+		path := r.URI().Path()
+		_ = r.Close()
+		u.openDashboardFile(path)
+	}, u.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{dashboard.Ext}))
+	d.Show()
+}
+
+// openDashboardFile loads path and, when it loads, replaces what the
+// window watches with it. A file that fails to load changes nothing; its
+// error names the file, line and key.
+func (u *UI) openDashboardFile(path string) {
+	d, err := dashboard.Load(path)
+	if err != nil {
+		var pe interface{ Unwrap() error }
+		if errors.As(err, &pe) && strings.Contains(err.Error(), "no such file") {
+			u.prefs.SetStringList(prefRecentDashboard, dashboard.RemoveRecent(u.prefs.StringListWithFallback(prefRecentDashboard, nil), path))
+			u.syncRecent()
+		}
+		dialog.ShowError(err, u.win)
+		return
+	}
+	if err := u.setDashboard(d, path); err != nil {
+		dialog.ShowError(err, u.win)
+	}
+}
+
+// setDashboard retires every running feed and opens d: its feeds, its
+// panels in the chart area, its title.
+func (u *UI) setDashboard(d *dashboard.Dashboard, path string) error {
+	if len(d.Feeds) == 0 {
+		return fmt.Errorf("%s has no feed to watch", path)
+	}
+	u.stopFeed()
+	if u.dash != nil {
+		for _, f := range u.dash.feeds {
+			u.stopDashFeed(f)
+		}
+	}
+	box := u.chartBox
+	v, err := u.openDashView(d, path)
+	if err != nil {
+		return err
+	}
+	u.dash = v
+	if box != nil {
+		box.Objects = u.chartBox.Objects
+		box.Refresh()
+		u.chartBox = box
+	}
+	u.seriesN = 0
+	u.status.idle = ""
+	u.layoutCenter() // the Feeds list of the new feeds
+	u.win.SetTitle(u.title())
+	u.url.SetText(path)
+	u.url.Disable()
+	u.rememberDashboard(path)
+	u.menu.sync(u)
+	u.seriesList.update()
+	u.connectDash()
+	return nil
+}
+
+// rememberDashboard makes path the dashboard of the next launch and the
+// first of the recent ones.
+func (u *UI) rememberDashboard(path string) {
+	if path == "" {
+		return
+	}
+	u.prefs.SetString(prefDashboard, path)
+	u.prefs.SetStringList(prefRecentDashboard, dashboard.AddRecent(u.prefs.StringListWithFallback(prefRecentDashboard, nil), path))
+	if u.menu != nil {
+		u.syncRecent()
+	}
+}
+
+// current is the dashboard the window shows: the open one, or the
+// single feed as a one-feed, one-panel dashboard.
+func (u *UI) current() *dashboard.Dashboard {
+	if u.dash != nil {
+		return u.dash.d
+	}
+	raw := strings.TrimSpace(u.url.Text)
+	t := u.transport
+	if u.isDemoURL(raw) {
+		t = feeds.Auto
+	}
+	d := dashboard.FromSettings(raw, t, dashboard.FeedSettings(u.settings))
+	d.Window = u.chart.Window()
+	return d
+}
+
+// saveDashboard writes the open dashboard to its file (Save as… when it
+// has none).
+func (u *UI) saveDashboard() {
+	if u.dash == nil || u.dash.path == "" {
+		u.saveDashboardAs()
+		return
+	}
+	u.writeDashboard(u.dash.path)
+}
+
+func (u *UI) saveDashboardAs() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			dialog.ShowError(err, u.win)
+			return
+		}
+		if w == nil {
+			return // cancelled
+		}
+		path := w.URI().Path()
+		// dashboard.Save replaces the file whole; the dialog's empty file
+		// goes.
+		_ = w.Close()
+		u.writeDashboard(dashboard.WithExt(path))
+	}, u.win)
+	name := "dashboard" + dashboard.Ext
+	if u.dash != nil {
+		name = dashboard.FileName(u.dash.d.Title)
+	}
+	d.SetFileName(name)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{dashboard.Ext}))
+	d.Show()
+}
+
+// writeDashboard saves the current dashboard to path, asking first when
+// it would write a header value typed literally (a token in clear).
+func (u *UI) writeDashboard(path string) {
+	d := u.current()
+	write := func() {
+		if err := dashboard.Save(path, d); err != nil {
+			dialog.ShowError(err, u.win)
+			return
+		}
+		if u.dash != nil {
+			u.dash.path = path
+			u.url.SetText(path)
+			u.win.SetTitle(u.title())
+		}
+		u.rememberDashboard(path)
+	}
+	secrets := d.LiteralSecrets()
+	if len(secrets) == 0 {
+		write()
+		return
+	}
+	var lines []string
+	for _, s := range secrets {
+		lines = append(lines, s.String())
+	}
+	u.confirmSecrets = dialog.NewConfirm("Save secrets in the file?",
+		"These header values are written literally and anyone who can read the file can read them:\n"+
+			strings.Join(lines, "\n")+"\n\nWrite ${NAME} instead to read them from the environment.",
+		func(ok bool) {
+			if ok {
+				write()
+			}
+		}, u.win)
+	u.confirmSecrets.SetConfirmText("Save anyway")
+	u.confirmSecrets.Show()
+}

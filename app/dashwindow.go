@@ -1,0 +1,376 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"feedscope/app/dashboard"
+	"feedscope/charts"
+	"feedscope/feeds"
+)
+
+// dashFeed is one feed of the open dashboard: its own bridge (so its
+// batching and epochs are its own, and no feed's burst waits for
+// another's) writing into the window's one store.
+type dashFeed struct {
+	feed   dashboard.Feed
+	bridge *bridge
+	run    *feedRun
+	st     feeds.Status
+	hasSt  bool
+}
+
+// dashPanel is one chart of the grid and what it draws.
+type dashPanel struct {
+	panel  *dashboard.Panel
+	chart  *charts.Chart
+	title  *widget.Button // selects the panel
+	match  *dashboard.Matcher
+	hidden *dashboard.Matcher
+}
+
+// dashView is an open dashboard: every feed with its own supervisor, one
+// store, and a grid of panels sharing one time axis.
+type dashView struct {
+	d       *dashboard.Dashboard
+	path    string
+	feeds   []*dashFeed
+	panels  []*dashPanel
+	group   *charts.Group
+	grid    *fyne.Container
+	list    *feedsList // the Feeds list; nil until the window lays it out
+	listDue time.Time  // when the Feeds list's rates are next shown
+	// selected is the panel the series list and the View menu act on.
+	selected int
+	// assigned is how many of the store's series (in creation order) have
+	// been shown or hidden in every panel.
+	assigned int
+}
+
+// newDashView builds the panels of d over the window's store. Feeds are
+// started by start.
+func (u *UI) newDashView(d *dashboard.Dashboard, path string) (*dashView, error) {
+	v := &dashView{d: d, path: path, group: charts.NewGroup()}
+	store := u.bridge.store
+	for _, f := range d.Feeds {
+		b := &bridge{store: store}
+		if d.Qualified() {
+			b.prefix = dashboard.SeriesName(f.Name, "", true)
+		}
+		v.feeds = append(v.feeds, &dashFeed{feed: f, bridge: b})
+	}
+	cols := max(1, min(d.Columns, len(d.Panels)))
+	v.grid = container.NewGridWithColumns(cols)
+	for i := range d.Panels {
+		p := &d.Panels[i]
+		m, err := p.Matcher()
+		if err != nil {
+			return nil, fmt.Errorf("panel %q: %w", panelName(*p, i), err)
+		}
+		h, err := dashboard.NewMatcher(p.Hidden)
+		if err != nil {
+			return nil, fmt.Errorf("panel %q: %w", panelName(*p, i), err)
+		}
+		c := charts.New(store)
+		// A series is drawn once assign has found it matches.
+		c.SetDefaultVisible(0)
+		if p.Y != nil {
+			if err := c.SetYRange(p.Y.Min, p.Y.Max); err != nil {
+				return nil, fmt.Errorf("panel %q: %w", panelName(*p, i), err)
+			}
+		}
+		if i == 0 {
+			// The first member gives the group its view.
+			if err := c.SetWindow(d.Window); err != nil {
+				return nil, err
+			}
+		}
+		v.group.Add(c)
+		title := panelName(*p, i)
+		if p.Unit != "" {
+			title += " (" + p.Unit + ")"
+		}
+		// The title bar is a button: pressing it selects the panel.
+		btn := widget.NewButton(title, func() { u.selectPanel(i) })
+		btn.Importance = widget.LowImportance
+		if i == 0 {
+			btn.Importance = widget.MediumImportance
+		}
+		v.panels = append(v.panels, &dashPanel{panel: p, chart: c, title: btn, match: m, hidden: h})
+		v.grid.Add(container.NewBorder(btn, nil, nil, nil, c))
+	}
+	return v, nil
+}
+
+// assign shows each series that arrived since the last call in the
+// panels whose patterns match it (and no hidden pattern does), and hides
+// it in the others. The window does not compute derived series yet, so
+// an entry with an fn draws nothing rather than the raw values under the
+// derived series' place.
+func (v *dashView) assign() {
+	list := v.panels[0].chart.Store().List()
+	for _, sr := range list[v.assigned:] {
+		name := sr.Name()
+		for _, p := range v.panels {
+			i, on := p.match.Match(name)
+			if on && p.panel.Series[i].Fn != "" {
+				on = false
+			}
+			if _, off := p.hidden.Match(name); off {
+				on = false
+			}
+			p.chart.SetSeriesVisible(name, on)
+		}
+	}
+	v.assigned = len(list)
+}
+
+// start (re)starts feed f with its own supervisor; a running one is
+// retired first, as stopFeed does for the single feed.
+func (u *UI) startDashFeed(f *dashFeed) {
+	u.stopDashFeed(f)
+	cfg, err := f.feed.Config()
+	if err != nil {
+		f.bridge.setStatus(feeds.Status{State: feeds.Stopped, Err: err, Time: time.Now()})
+		return
+	}
+	ctx, cancel := context.WithCancel(u.ctx)
+	run := &feedRun{cancel: cancel, done: make(chan struct{}), url: cfg.URL}
+	f.run = run
+	b, ts, epoch := f.bridge, f.feed.Settings.TimeSource(), f.bridge.newEpoch()
+	u.runs.Go(func() {
+		defer close(run.done)
+		_ = b.runEpoch(ctx, epoch, cfg, ts)
+	})
+}
+
+func (u *UI) stopDashFeed(f *dashFeed) {
+	if f.run == nil {
+		return
+	}
+	f.run.cancel()
+	f.bridge.newEpoch()
+	f.run = nil
+	f.bridge.markBreak()
+	f.bridge.setStatus(feeds.Status{State: feeds.Stopped, Transport: f.st.Transport, Time: time.Now()})
+}
+
+// dashRunning reports whether any feed of the dashboard runs.
+func (v *dashView) running() bool {
+	for _, f := range v.feeds {
+		if f.run != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// connectDash starts every feed of the dashboard (again): Connect,
+// Reconnect now.
+func (u *UI) connectDash() {
+	for _, f := range u.dash.feeds {
+		u.startDashFeed(f)
+	}
+	u.syncConnectButton()
+	u.flush()
+}
+
+func (u *UI) disconnectDash() {
+	for _, f := range u.dash.feeds {
+		u.stopDashFeed(f)
+	}
+	u.chart.Store().MarkBreak()
+	u.syncConnectButton()
+	u.flush()
+}
+
+// flushDash applies what every feed left in its bridge, in this one
+// flush, and shows the summary in the status bar.
+func (u *UI) flushDash(now time.Time) {
+	v := u.dash
+	var msgs, samples, bytes uint64
+	var last int64
+	for _, f := range v.feeds {
+		p := f.bridge.take()
+		if p.changed {
+			f.st, f.hasSt = p.status, true
+			v.listDue = time.Time{} // a new state shows at once
+		}
+		if len(p.logs) > 0 || p.lost > 0 {
+			for i := range p.logs {
+				p.logs[i].Text = f.feed.Name + ": " + p.logs[i].Text
+			}
+			u.log.add(p.logs, p.lost)
+		}
+		if f.run != nil {
+			select {
+			case <-f.run.done:
+				// Stopped for good on its own (404, bad certificate).
+				f.run = nil
+			default:
+			}
+		}
+		msgs += f.bridge.msgs.Load()
+		samples += f.bridge.samples.Load()
+		bytes += f.bridge.bytes.Load()
+		last = max(last, f.bridge.lastMsg.Load())
+	}
+	u.syncConnectButton()
+	u.rates.update(now, msgs, samples)
+	if v.list != nil {
+		for i, f := range v.feeds {
+			v.list.rows[i].rates.update(now, f.bridge.msgs.Load(), f.bridge.samples.Load())
+		}
+		if !now.Before(v.listDue) {
+			// Once a second, as the status bar's rates.
+			v.listDue = now.Add(statsEvery)
+			v.list.show(v)
+		}
+	}
+	dot, state, stateCol, detail := v.summary(now)
+	s := u.status
+	s.apply(dot, state, stateCol, detail)
+	s.showStats(now, last, &u.rates, bytes)
+	s.reconnect.Enable()
+}
+
+// summary is the status bar's account of every feed: the counts per
+// state ("2 connected · 1 reconnecting in 2s"), coloured by the worst,
+// and the errors of the feeds that have one, by feed name.
+func (v *dashView) summary(now time.Time) (dot color.Color, state string, stateCol color.Color, detail string) {
+	var connected, connecting, stopped, disconnected int
+	var reconnecting []time.Duration
+	var errs []string
+	for _, f := range v.feeds {
+		if !f.hasSt {
+			connecting++
+			continue
+		}
+		switch f.st.State {
+		case feeds.Connected:
+			connected++
+		case feeds.Connecting:
+			connecting++
+		case feeds.Reconnecting:
+			left := max(f.st.Time.Add(f.st.Delay).Sub(now), 0)
+			reconnecting = append(reconnecting, left)
+		case feeds.Stopped:
+			if f.st.Err == nil {
+				disconnected++
+				continue
+			}
+			stopped++
+		}
+		if f.st.Err != nil {
+			errs = append(errs, f.feed.Name+": "+plainError(f.st.Err))
+		}
+	}
+	var parts []string
+	add := func(n int, what string) {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, what))
+		}
+	}
+	add(connected, "connected")
+	add(connecting, "connecting")
+	if n := len(reconnecting); n > 0 {
+		// The soonest attempt: the figure that changes next.
+		parts = append(parts, fmt.Sprintf("%d reconnecting in %s", n, countdown(slices.Min(reconnecting))))
+	}
+	add(stopped, "stopped")
+	add(disconnected, "disconnected")
+	state = strings.Join(parts, " · ")
+	var worst feeds.State
+	switch {
+	case stopped > 0:
+		worst = feeds.Stopped
+	case len(reconnecting) > 0 || connecting > 0:
+		worst = feeds.Reconnecting
+	case connected > 0:
+		worst = feeds.Connected
+	default:
+		return theme.Color(theme.ColorNameDisabled), state, theme.Color(theme.ColorNameForeground), ""
+	}
+	dot = stateColor(worst)
+	return dot, state, dot, strings.Join(errs, " · ")
+}
+
+// openDashView makes the window's store and chart area for d: the store
+// keeps the longest history of its feeds, and u.chart is the first panel
+// (the one the View menu, the series list and the exports act on).
+func (u *UI) openDashView(d *dashboard.Dashboard, path string) (*dashView, error) {
+	d = d.Clone()
+	if len(d.Panels) == 0 {
+		// Feeds and no panel yet: one panel of everything, as the
+		// single-URL window.
+		d.Panels = []dashboard.Panel{{Series: []dashboard.SeriesRef{{Match: "*"}}}}
+	}
+	history := u.settings.History
+	for _, f := range d.Feeds {
+		history = max(history, f.Settings.History)
+	}
+	u.bridge = &bridge{store: newStore(history)}
+	v, err := u.newDashView(d, path)
+	if err != nil {
+		// The window still opens, empty, and says why.
+		u.chart = charts.New(u.bridge.store)
+		u.chartBox = container.NewStack(u.chart)
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	u.chart = v.panels[0].chart
+	u.chartBox = container.NewStack(v.grid)
+	return v, nil
+}
+
+// title is the window's title: the dashboard's, when one is open.
+func (u *UI) title() string {
+	if u.dash == nil {
+		return "Feedscope"
+	}
+	name := u.dash.d.Title
+	if name == "" {
+		name = filepath.Base(u.dash.path)
+	}
+	return name + " — Feedscope"
+}
+
+// mouseOut takes the tooltip off every chart.
+func (u *UI) mouseOut() {
+	if u.dash == nil {
+		u.chart.MouseOut()
+		return
+	}
+	for _, p := range u.dash.panels {
+		p.chart.MouseOut()
+	}
+}
+
+// selectPanel makes panel i the one the series list shows and switches
+// series in, and the View menu and Save chart as PNG act on; its title
+// bar is highlighted.
+func (u *UI) selectPanel(i int) {
+	v := u.dash
+	if v == nil || i < 0 || i >= len(v.panels) || i == v.selected {
+		return
+	}
+	old := v.panels[v.selected].title
+	old.Importance = widget.LowImportance
+	old.Refresh()
+	v.selected = i
+	p := v.panels[i]
+	p.title.Importance = widget.MediumImportance
+	p.title.Refresh()
+	u.chart = p.chart
+	u.seriesList.update()
+	u.menu.sync(u)
+}
