@@ -89,6 +89,13 @@ func (u *UI) newDashView(d *dashboard.Dashboard, path string) (*dashView, error)
 				return nil, fmt.Errorf("panel %q: %w", panelName(*p, i), err)
 			}
 		}
+		// Threshold lines as snapshot --dashboard draws them; the window
+		// does not evaluate the alarms yet.
+		ths, err := chartThresholds(p.Thresholds)
+		if err != nil {
+			return nil, fmt.Errorf("panel %q: %w", panelName(*p, i), err)
+		}
+		c.SetThresholds(ths)
 		if i == 0 {
 			// The first member gives the group its view.
 			if err := c.SetWindow(d.Window); err != nil {

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"feedscope/app/dashboard"
+	"feedscope/charts"
 	"feedscope/feeds"
 	"feedscope/feeds/hub"
 )
@@ -74,6 +75,7 @@ url = "`+dead+`"
 [[panel]]
 title = "Sine"
 series = ["a/sine"]
+thresholds = [{ value = 0.5, colour = "red", label = "high", shade = true }]
 [[panel]]
 title = "Walks"
 series = ["*/walk"]
@@ -85,6 +87,12 @@ hidden = ["b/seq", "b/counter"]
 	u := newTestUI(t, test.NewTempApp(t), Options{Dashboard: d, DashboardPath: "test.toml"})
 	if got := u.win.Title(); got != "test.toml — Feedscope" {
 		t.Errorf("title %q", got)
+	}
+	if ths := u.dash.panels[0].chart.Thresholds(); len(ths) != 1 || ths[0].Value != 0.5 || ths[0].Label != "high" || ths[0].Shade != charts.ShadeAbove {
+		t.Errorf("the Sine panel's thresholds %+v, want the file's line at 0.5 shaded above", ths)
+	}
+	if ths := u.dash.panels[1].chart.Thresholds(); len(ths) != 0 {
+		t.Errorf("the Walks panel has thresholds %+v, want none", ths)
 	}
 	waitFor(t, u, "both hubs charting and the dead feed reconnecting", func() bool {
 		// Every series looked at below has been assigned to the panels
