@@ -287,15 +287,7 @@ func TestSnapshotWritesAChart(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := readPNG(t, out)
 	if b := img.Bounds(); b.Dx() != 800 || b.Dy() != 400 {
 		t.Errorf("size %v, want 800x400", b.Size())
 	}
@@ -478,7 +470,16 @@ func TestSnapshotOfARecording(t *testing.T) {
 	if d := time.Since(start); d > 40*time.Second {
 		t.Errorf("snapshot took %v: it waited for --for instead of the end of the file", d)
 	}
-	f, err := os.Open(out)
+	img := readPNG(t, out)
+	if n := colours(img); n < 20 {
+		t.Errorf("PNG has %d colours: blank?", n)
+	}
+}
+
+// readPNG decodes the PNG a command wrote at path.
+func readPNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -487,7 +488,5 @@ func TestSnapshotOfARecording(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := colours(img); n < 20 {
-		t.Errorf("PNG has %d colours: blank?", n)
-	}
+	return img
 }
