@@ -21,6 +21,7 @@ type column struct {
 	behind int     // points older than the one before them
 	next   *column // the series that followed this one last time
 	sized  bool    // the current block was sized from an estimate
+	plain  bool    // the name holds no quote nor delimiter: rows can be read in place (fastRow)
 }
 
 // add appends a point; the caller has made room (loader.keep).

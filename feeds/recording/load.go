@@ -277,6 +277,7 @@ type loader struct {
 	fields   [][]byte
 	buf      []byte
 	pending  []BadLine // wide: bad cells of columns not yet known to hold numbers
+	reserved int64     // points of the blocks sized from an estimate (grow)
 }
 
 func newLoader(res *Result, opts Options) *loader {
@@ -470,7 +471,7 @@ func (l *loader) column(name []byte) (*column, string) {
 	case len(l.cols) >= l.maxSer:
 		return nil, fmt.Sprintf("more than %d series", l.maxSer)
 	}
-	c := &column{name: string(name)}
+	c := &column{name: string(name), plain: bytes.IndexByte(name, '"') < 0 && bytes.IndexByte(name, l.delim) < 0}
 	l.byName[c.name] = c
 	l.cols = append(l.cols, c)
 	if l.prev != nil {
@@ -500,15 +501,21 @@ func (l *loader) keep(c *column, t int64, v float64) {
 	c.add(t, v)
 }
 
-// grow makes room in a full column. When its first block fills, the
-// share of the file read so far tells how many points the series will
+// grow makes room in a full column. Once it holds estimateAfter points,
+// the share of the file read so far tells how many points the series will
 // have, and the block is resized to that once (5% more): the points are
 // then written once, and not copied into a result at the end, which on a
-// gigabyte file was a third of the time and twice the memory.
+// gigabyte file was a third of the time and twice the memory. The blocks
+// so sized may together hold no more than the rows the file is expected
+// to have (10% more), so that a file whose series come in bursts, each
+// looking large early on, cannot reserve many times its size.
 func (l *loader) grow(c *column) {
-	if cap(c.t) >= chunkPoints && len(c.fullT) == 0 && !c.sized {
+	if cap(c.t) >= estimateAfter && len(c.fullT) == 0 && !c.sized {
 		if f := l.readFraction(); f > 0 && f < 0.9 {
-			if want := int(float64(c.n)/f*1.05) + 1024; want > cap(c.t) {
+			want := int(float64(c.n)/f*1.05) + 1024
+			budget := int64(float64(l.lr.line)/f*1.1) + 1024
+			if want > cap(c.t) && l.reserved+int64(want) <= budget {
+				l.reserved += int64(want)
 				c.growTo(want)
 				return
 			}
@@ -516,6 +523,10 @@ func (l *loader) grow(c *column) {
 	}
 	c.grow()
 }
+
+// estimateAfter is how many points of a series are read before its size
+// is estimated: enough that the share of the file read says something.
+const estimateAfter = 4096
 
 // readFraction is the share of the input consumed so far, or 0 when the
 // size is not known.

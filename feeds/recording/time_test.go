@@ -140,7 +140,8 @@ func FuzzTextTime(f *testing.F) {
 
 // FuzzParseFloat checks the fast path of parseFloat against strconv.
 func FuzzParseFloat(f *testing.F) {
-	for _, s := range []string{"0", "-0", "1.5", "52.345", "123456789012345", "0.1", ".5", "5.", "+3", "1e10", "NaN", "-", ".", "00012.500"} {
+	for _, s := range []string{"0", "-0", "1.5", "52.345", "123456789012345", "0.1", ".5", "5.", "+3", "1e10", "NaN", "-", ".", "00012.500",
+		"1.", "-.5", "+.", "12345678", "1234567.8", "12345678.", "123456789", ".12345678", "1.2.3", "5,5", "-0.0000001"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

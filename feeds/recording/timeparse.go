@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"math/bits"
 	"strconv"
 	"time"
 )
@@ -420,6 +421,9 @@ func daysFromCivil(y, m, d int) int64 {
 // exactly representable numbers, which is correctly rounded; anything else
 // goes to strconv.
 func parseFloat(b []byte) (float64, error) {
+	if f, ok := parseShort(b); ok {
+		return f, nil
+	}
 	i, neg := 0, false
 	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
 		neg = b[0] == '-'
@@ -471,3 +475,75 @@ func parseFloat(b []byte) (float64, error) {
 
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseShort reads a number of at most 8 digits with an optional sign and
+// decimal point ("57.123", "-0.5", "1024") with a few word operations
+// instead of a loop whose branches the varying lengths of values keep
+// mispredicting. It reports false for anything else. At most 8 digits
+// and 7 decimals keep mant/10^frac one correctly rounded division of
+// exact numbers, as in parseFloat.
+func parseShort(b []byte) (float64, bool) {
+	neg := false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	n := len(b)
+	if n == 0 || n > 9 {
+		return 0, false
+	}
+	// The bytes of b, little-endian, one more word for a ninth (a dot).
+	var lo, hi uint64
+	if cap(b) >= 9 {
+		lo, hi = binary.LittleEndian.Uint64(b[:8:8]), uint64(b[8:9][0])
+	} else {
+		var a [9]byte
+		copy(a[:], b)
+		lo, hi = binary.LittleEndian.Uint64(a[:8]), uint64(a[8])
+	}
+	frac := 0
+	// A dot: the byte equal to '.' among the first n, found with the
+	// zero-byte trick on x^'.'.
+	dots := lo ^ 0x2E2E2E2E2E2E2E2E
+	dots = (dots - 0x0101010101010101) & ^dots & 0x8080808080808080
+	if n < 8 {
+		dots &= 1<<(8*n) - 1
+	}
+	if dots != 0 {
+		d := bits.TrailingZeros64(dots) / 8
+		frac = n - 1 - d
+		keep := uint64(1)<<(8*d) - 1
+		lo = lo&keep | (lo>>8|hi<<56)&^keep
+		n--
+		if n == 0 {
+			return 0, false
+		}
+	} else if n == 9 {
+		if hi != '.' {
+			return 0, false
+		}
+		n--
+	}
+	if n == 9 {
+		return 0, false
+	}
+	// Right-align the n digits and fill the front with '0's.
+	if n < 8 {
+		lo = lo<<(8*(8-n)) | 0x3030303030303030&(1<<(8*(8-n))-1)
+	}
+	if lo&0xF0F0F0F0F0F0F0F0 != 0x3030303030303030 || (lo+0x0606060606060606)&0xF0F0F0F0F0F0F0F0 != 0x3030303030303030 {
+		return 0, false
+	}
+	lo -= 0x3030303030303030
+	lo = (lo*10 + lo>>8) & 0x00FF00FF00FF00FF
+	lo = (lo*100 + lo>>16) & 0x0000FFFF0000FFFF
+	lo = (lo*10000 + lo>>32) & 0xFFFFFFFF
+	f := float64(lo)
+	if frac > 0 {
+		f /= pow10[frac]
+	}
+	if neg {
+		f = -f
+	}
+	return f, true
+}
