@@ -148,7 +148,7 @@ func (l *loader) layoutTime(rec []byte) (int64, bool) {
 func (l *loader) fastRows() {
 	lr := l.lr
 	buf := lr.buf[:lr.w]
-	r := lr.r
+	r, delim, plainKeep := lr.r, l.delim, l.every <= 1
 	for {
 		p := l.prev
 		if p == nil || p.next == nil || !p.next.plain {
@@ -161,7 +161,7 @@ func (l *loader) fastRows() {
 			return
 		}
 		vs := timeLen + 1 + len(c.name)
-		if len(b) <= vs || b[vs] != l.delim || string(b[timeLen+1:vs]) != c.name {
+		if len(b) <= vs || b[vs] != delim || string(b[timeLen+1:vs]) != c.name {
 			return
 		}
 		vs++
@@ -173,14 +173,21 @@ func (l *loader) fastRows() {
 		if n := len(val); n > 0 && val[n-1] == '\r' {
 			val = val[:n-1]
 		}
-		v, err := parseFloat(val)
-		if err != nil || v != v || v > maxFloat || v < -maxFloat {
-			return
+		v, ok := parseShort(val)
+		if !ok {
+			var err error
+			if v, err = parseFloat(val); err != nil || v != v || v > maxFloat || v < -maxFloat {
+				return
+			}
 		}
 		l.prev = c
 		lr.line++
 		r += end + 1
 		lr.r, lr.s = r, r // before keep, whose estimate of the series' size reads it
+		if plainKeep && len(c.t) < cap(c.t) && t >= l.from && t <= l.to {
+			c.add(t, v) // what keep does for such a point, without the call
+			continue
+		}
 		l.keep(c, t, v)
 	}
 }

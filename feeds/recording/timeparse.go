@@ -453,14 +453,7 @@ func parseFloat(b []byte) (float64, error) {
 		break
 	}
 	if i == len(b) && seen > 0 && nd <= 15 && frac < len(pow10) {
-		f := float64(mant)
-		if frac > 0 {
-			f /= pow10[frac]
-		}
-		if neg {
-			f = -f
-		}
-		return f, nil
+		return decimal(mant, frac, neg), nil
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil {
@@ -538,12 +531,18 @@ func parseShort(b []byte) (float64, bool) {
 	lo = (lo*10 + lo>>8) & 0x00FF00FF00FF00FF
 	lo = (lo*100 + lo>>16) & 0x0000FFFF0000FFFF
 	lo = (lo*10000 + lo>>32) & 0xFFFFFFFF
-	f := float64(lo)
+	return decimal(lo, frac, neg), true
+}
+
+// decimal is ±mant/10^frac for a mant below 2^53 and frac below 23: both
+// exact as float64, so the one division rounds correctly, as strconv does.
+func decimal(mant uint64, frac int, neg bool) float64 {
+	f := float64(mant)
 	if frac > 0 {
 		f /= pow10[frac]
 	}
 	if neg {
 		f = -f
 	}
-	return f, true
+	return f
 }
