@@ -74,6 +74,9 @@ func Load(path string) (*Dashboard, error) {
 // Parse is Load for a file's contents; name is the file name errors
 // give.
 func Parse(name string, data []byte) (*Dashboard, error) {
+	if line, msg := checkShape(data); msg != "" {
+		return nil, &Error{File: name, Line: line, Msg: msg}
+	}
 	var doc map[string]any
 	if _, err := toml.Decode(string(data), &doc); err != nil {
 		var pe toml.ParseError
@@ -128,17 +131,22 @@ func at(path []string, more ...string) []string {
 
 // known reports keys of t that are not in keys, in file order.
 func (l *loader) known(t map[string]any, path []string, keys ...string) {
-	var unknown []string
+	type keyLine struct {
+		key  string
+		line int
+	}
+	// Each key's line is looked up once, not at every comparison: a file
+	// of many unknown keys spent most of its load in the sort.
+	var unknown []keyLine
 	for k := range t {
 		if !slices.Contains(keys, k) {
-			unknown = append(unknown, k)
+			unknown = append(unknown, keyLine{k, l.pos.line(at(path, k))})
 		}
 	}
-	sort.Slice(unknown, func(i, j int) bool {
-		return l.pos.line(at(path, unknown[i])) < l.pos.line(at(path, unknown[j]))
-	})
-	for _, k := range unknown {
-		l.fail(at(path, k), "unknown key (want one of %s)", strings.Join(keys, ", "))
+	sort.Slice(unknown, func(i, j int) bool { return unknown[i].line < unknown[j].line })
+	want := strings.Join(keys, ", ")
+	for _, u := range unknown {
+		l.fail(at(path, u.key), "unknown key (want one of %s)", want)
 	}
 }
 

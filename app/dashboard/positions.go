@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"bytes"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +16,13 @@ import (
 // element starts. It never decides whether TOML is valid; on anything it
 // does not follow it stops, and the errors it would have placed fall back
 // to the line of an enclosing key, or to none.
+
+// maxPath is the longest path the scanner notes. Deeper values are passed
+// over (their errors fall back to the nearest enclosing path), so that
+// the work for each key is bounded and a scan is linear in the file's
+// size: joining and copying whole paths at every level made deeply nested
+// input quadratic (6 KB of nested arrays took a quarter of a second).
+const maxPath = 48
 
 // pathSep joins path elements in position keys: it cannot occur in a
 // decoded TOML key that a dashboard accepts, unlike '.'.
@@ -59,6 +68,9 @@ func (s *posScanner) lineAt(off int) int {
 }
 
 func (s *posScanner) note(path []string, off int) {
+	if len(path) > maxPath {
+		return
+	}
 	k := strings.Join(path, pathSep)
 	if _, seen := s.pos[k]; !seen {
 		s.pos[k] = s.lineAt(off)
@@ -137,6 +149,9 @@ func (s *posScanner) resolve(key []string) []string {
 	var p []string
 	for _, seg := range key {
 		p = append(p, seg)
+		if len(p) > maxPath {
+			continue // not noted, so no array of tables to resolve
+		}
 		if n, ok := s.arrays[strings.Join(p, pathSep)]; ok {
 			p = append(p, index(n-1))
 		}
@@ -148,7 +163,7 @@ func (s *posScanner) resolve(key []string) []string {
 // key opens) at start.
 func (s *posScanner) keyValue(table, key []string, start int) {
 	path := append(append([]string(nil), table...), key...)
-	for n := len(table) + 1; n <= len(path); n++ {
+	for n := len(table) + 1; n <= min(len(path), maxPath); n++ {
 		s.note(path[:n], start)
 	}
 	s.skip(false)
@@ -204,6 +219,10 @@ func isBare(c byte) bool {
 // value reads one value, noting the elements of arrays and the keys of
 // inline tables under path.
 func (s *posScanner) value(path []string) {
+	if len(path) >= maxPath {
+		s.skipValue()
+		return
+	}
 	switch s.peek(0) {
 	case '"':
 		s.basicString()
@@ -321,4 +340,92 @@ func (s *posScanner) literalString() {
 		}
 		s.i++
 	}
+}
+
+// skipValue passes one value without noting anything in it, in one pass
+// without recursion: strings, and brackets and braces to the one that
+// closes the first.
+func (s *posScanner) skipValue() {
+	depth := 0
+	for s.i < len(s.src) {
+		switch c := s.src[s.i]; {
+		case c == '"':
+			s.basicString()
+			continue
+		case c == '\'':
+			s.literalString()
+			continue
+		case c == '[' || c == '{':
+			depth++
+		case c == ']' || c == '}':
+			if depth == 0 {
+				return // the end of the enclosing array or table
+			}
+			depth--
+		case c == '#':
+			for s.i < len(s.src) && s.src[s.i] != '\n' {
+				s.i++
+			}
+			continue
+		case depth == 0 && (c == ',' || c == '\r' || c == '\n'):
+			return
+		}
+		s.i++
+		if depth == 0 && (s.src[s.i-1] == ']' || s.src[s.i-1] == '}') {
+			return
+		}
+	}
+}
+
+// Limits of a file's shape, far beyond any dashboard: the TOML library
+// takes time growing faster than the square of a key's parts and of the
+// nesting of inline tables (16 KB of one dotted key took 13 s, 24 KB of
+// nested inline tables as long), so such files are refused before it sees
+// them.
+const (
+	maxNesting  = 32 // arrays and inline tables inside each other
+	maxKeyParts = 32 // parts of one dotted key
+)
+
+// checkShape finds, in one pass, the first place where src nests deeper
+// than maxNesting or has a dotted key of more than maxKeyParts parts. It
+// follows strings and comments, not the rest of TOML: a dot outside a
+// string is a key's dot, or the one of a number, and the count restarts
+// at every '=', ',', bracket, brace and line.
+func checkShape(src []byte) (line int, msg string) {
+	s := &posScanner{src: src}
+	depth, parts, line := 0, 1, 1
+	for s.i < len(src) {
+		from := s.i
+		switch c := src[s.i]; c {
+		case '"':
+			s.basicString()
+		case '\'':
+			s.literalString()
+		case '#':
+			for s.i < len(src) && src[s.i] != '\n' {
+				s.i++
+			}
+		default:
+			s.i++
+			switch c {
+			case '[', '{':
+				if depth++; depth > maxNesting {
+					return line, fmt.Sprintf("nested more than %d levels deep: not a dashboard file", maxNesting)
+				}
+				parts = 1
+			case ']', '}':
+				depth = max(depth-1, 0)
+				parts = 1
+			case '=', ',', '\n':
+				parts = 1
+			case '.':
+				if parts++; parts > maxKeyParts {
+					return line, fmt.Sprintf("a key of more than %d parts: not a dashboard file", maxKeyParts)
+				}
+			}
+		}
+		line += bytes.Count(src[from:s.i], []byte("\n"))
+	}
+	return 0, ""
 }
