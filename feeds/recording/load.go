@@ -278,6 +278,10 @@ type loader struct {
 	buf      []byte
 	pending  []BadLine // wide: bad cells of columns not yet known to hold numbers
 	reserved int64     // points of the blocks sized from an estimate (grow)
+	// The last time read by layoutTime, as written and in Unix nanos.
+	lastRaw [timeLen]byte
+	lastT   int64
+	lastOK  bool
 }
 
 func newLoader(res *Result, opts Options) *loader {

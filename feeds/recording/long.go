@@ -124,15 +124,26 @@ func (l *loader) fastTime(rec []byte) (int64, int, bool) {
 // digits, '-', '/', 'T', ' ' and ':' only, and the checks here the rest,
 // so no delimiter comes before rec[timeLen]: the cell is the whole time.
 func (l *loader) layoutTime(rec []byte) (int64, bool) {
+	if len(rec) <= timeLen || rec[timeLen] != l.delim {
+		return 0, false
+	}
+	// The samples of one message share its time: a time written as the
+	// last one is that one, without parsing it again.
+	le := binary.LittleEndian
+	if l.lastOK && le.Uint64(rec) == le.Uint64(l.lastRaw[:]) && le.Uint64(rec[8:]) == le.Uint64(l.lastRaw[8:]) &&
+		le.Uint64(rec[16:]) == le.Uint64(l.lastRaw[16:]) && le.Uint64(rec[22:]) == le.Uint64(l.lastRaw[22:]) {
+		return l.lastT, true
+	}
 	p := &l.tp
-	if len(rec) > timeLen && rec[timeLen] == l.delim && p.prefixOK && p.kind == kindText &&
-		rec[29] == 'Z' && rec[16] == ':' && rec[19] == '.' &&
-		binary.LittleEndian.Uint64(rec) == binary.LittleEndian.Uint64(p.prefix[:8]) &&
-		binary.LittleEndian.Uint64(rec[8:]) == binary.LittleEndian.Uint64(p.prefix[8:]) {
+	if p.prefixOK && p.kind == kindText && rec[29] == 'Z' && rec[16] == ':' && rec[19] == '.' &&
+		le.Uint64(rec) == le.Uint64(p.prefix[:8]) && le.Uint64(rec[8:]) == le.Uint64(p.prefix[8:]) {
 		s1, s2 := rec[17]-'0', rec[18]-'0'
 		if s1 <= 5 && s2 <= 9 {
 			if nsec, n := fraction(rec[20:29]); n == 9 {
-				return (p.prefixSec+int64(s1)*10+int64(s2))*1e9 + int64(nsec), true
+				t := (p.prefixSec+int64(s1)*10+int64(s2))*1e9 + int64(nsec)
+				copy(l.lastRaw[:], rec[:timeLen])
+				l.lastT, l.lastOK = t, true
+				return t, true
 			}
 		}
 	}
