@@ -1,6 +1,9 @@
 package recording
 
-import "sort"
+import (
+	"encoding/binary"
+	"sort"
+)
 
 // chunkPoints is the size of the blocks a series grows by once it is large:
 // growing one slice by doubling would copy every point again and, at the
@@ -22,6 +25,34 @@ type column struct {
 	next   *column // the series that followed this one last time
 	sized  bool    // the current block was sized from an estimate
 	plain  bool    // the name holds no quote nor delimiter: rows can be read in place (fastRow)
+	// A name of up to 16 bytes as two little-endian words, and the masks
+	// of its bytes in them, for nameAt.
+	word, mask [2]uint64
+}
+
+// newColumn makes the column of a series. Plain names are the ones rows
+// can be read in place with (fastRows).
+func newColumn(name string, plain bool) *column {
+	c := &column{name: name, plain: plain}
+	if len(name) <= 16 {
+		var w [16]byte
+		copy(w[:], name)
+		for i := range name {
+			c.mask[i/8] |= 0xFF << (8 * (i % 8))
+		}
+		c.word[0], c.word[1] = binary.LittleEndian.Uint64(w[:]), binary.LittleEndian.Uint64(w[8:])
+	}
+	return c
+}
+
+// nameAt reports whether b starts with the column's name: for a short
+// name two word compares, not a call comparing bytes.
+func (c *column) nameAt(b []byte) bool {
+	if len(c.name) <= 16 && len(b) >= 16 {
+		le := binary.LittleEndian
+		return le.Uint64(b)&c.mask[0] == c.word[0] && le.Uint64(b[8:])&c.mask[1] == c.word[1]
+	}
+	return len(b) >= len(c.name) && string(b[:len(c.name)]) == c.name
 }
 
 // add appends a point; the caller has made room (loader.keep).

@@ -475,7 +475,7 @@ func (l *loader) column(name []byte) (*column, string) {
 	case len(l.cols) >= l.maxSer:
 		return nil, fmt.Sprintf("more than %d series", l.maxSer)
 	}
-	c := &column{name: string(name), plain: bytes.IndexByte(name, '"') < 0 && bytes.IndexByte(name, l.delim) < 0}
+	c := newColumn(string(name), bytes.IndexByte(name, '"') < 0 && bytes.IndexByte(name, l.delim) < 0)
 	l.byName[c.name] = c
 	l.cols = append(l.cols, c)
 	if l.prev != nil {

@@ -172,7 +172,7 @@ func (l *loader) fastRows() {
 			return
 		}
 		vs := timeLen + 1 + len(c.name)
-		if len(b) <= vs || b[vs] != delim || string(b[timeLen+1:vs]) != c.name {
+		if len(b) <= vs || b[vs] != delim || !c.nameAt(b[timeLen+1:]) {
 			return
 		}
 		vs++
