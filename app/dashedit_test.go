@@ -41,7 +41,7 @@ func TestEditDashboardFromTheSingleWindow(t *testing.T) {
 	if u.chart.Store().Lookup("sine") != sine {
 		t.Error("adding a panel lost the feed's data")
 	}
-	if got := u.win.Title(); got != "Untitled dashboard — Feedscope" {
+	if got := u.win.Title(); got != "• Untitled dashboard — Feedscope" {
 		t.Errorf("title %q", got)
 	}
 	waitFor(t, u, "the new panel drawing walk alone", func() bool {

@@ -47,7 +47,7 @@ func (u *UI) buildMenus() *menus {
 	connect := fyne.NewMenuItem("Connect", u.connect)
 	connect.Shortcut = shortcutConnect
 	disconnect := fyne.NewMenuItem("Disconnect", u.disconnect)
-	quit := fyne.NewMenuItem("Quit", u.quit)
+	quit := fyne.NewMenuItem("Quit", u.requestQuit)
 	quit.IsQuit = true
 	dashItems, recent := u.dashboardMenuItems()
 	m.recent = recent
@@ -104,7 +104,7 @@ func (u *UI) buildMenus() *menus {
 // sync puts the checks where the state is.
 func (m *menus) sync(u *UI) {
 	for t, it := range m.transports {
-		it.Checked = t == u.transport
+		it.Checked = t == u.activeTransport()
 	}
 	for d, it := range m.windows {
 		it.Checked = d == u.chart.Window() && u.chart.Following()
