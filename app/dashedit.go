@@ -171,7 +171,7 @@ func (u *UI) adoptView(v *dashView) {
 	u.seriesN = 0
 	u.status.idle = ""
 	u.layoutCenter()
-	u.win.SetTitle(u.title())
+	u.syncUnsaved() // the title, and the unsaved text for the next launch
 	u.showSelectedFeed()
 	u.menu.sync(u)
 	u.seriesList.update()

@@ -194,7 +194,6 @@ func (u *UI) showAddFeed() {
 			return err
 		}
 		u.selectFeed(len(u.dash.feeds) - 1)
-		u.syncUnsaved()
 		return nil
 	})
 }
@@ -231,7 +230,6 @@ func (u *UI) showEditFeed(name string) {
 			return err
 		}
 		u.selectFeed(at)
-		u.syncUnsaved()
 		return nil
 	})
 }
@@ -274,7 +272,6 @@ func (u *UI) removeFeed(name string) {
 		sel--
 	}
 	u.selectFeed(max(sel, 0))
-	u.syncUnsaved()
 }
 
 // showFeedMenu opens the menu of feed i at an absolute position: Connect,
@@ -373,9 +370,7 @@ func (u *UI) editFeed(name string, change func(f *dashboard.Feed)) {
 	if err != nil {
 		dialog.ShowError(err, u.win)
 		u.menu.sync(u)
-		return
 	}
-	u.syncUnsaved()
 }
 
 // setFeedTransport is the Transport menu in a dashboard: the selected
