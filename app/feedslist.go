@@ -15,8 +15,9 @@ import (
 
 // feedRow is one feed in the Feeds list: its state colour, its name and
 // messages per second (pressing them selects the feed, a secondary tap
-// opens its menu), a button that connects or disconnects it, and a "⋯"
-// button with its menu.
+// opens its menu), a button that connects (▶) or disconnects (■) it, as
+// the window's Connect button does for all, and a "⋯" button with its
+// menu. Icons rather than words leave the name room in a narrow list.
 type feedRow struct {
 	bg     *canvas.Rectangle // the selection highlight
 	dot    *canvas.Circle
@@ -48,7 +49,7 @@ func (u *UI) newFeedsList() *feedsList {
 		r.label.Truncation = fyne.TextTruncateEllipsis
 		r.label.onTap = func() { u.selectFeed(i) }
 		r.label.onMenu = func(at fyne.Position) { u.showFeedMenu(i, at) }
-		r.toggle = widget.NewButton("Disconnect", func() { u.setFeedRunning(f, f.run == nil) })
+		r.toggle = widget.NewButtonWithIcon("", theme.MediaStopIcon(), func() { u.setFeedRunning(f, f.run == nil) })
 		r.toggle.Importance = widget.LowImportance
 		r.more = widget.NewButtonWithIcon("", theme.MoreHorizontalIcon(), nil)
 		r.more.OnTapped = func() {
@@ -99,12 +100,12 @@ func (l *feedsList) show(v *dashView) {
 			r.dot.Refresh()
 		}
 		setLabel(&r.label.Label, f.feed.Name+" · "+formatRate(r.rates.msgsPS)+" msg/s")
-		text := "Connect"
+		icon := theme.MediaPlayIcon()
 		if f.run != nil {
-			text = "Disconnect"
+			icon = theme.MediaStopIcon()
 		}
-		if r.toggle.Text != text {
-			r.toggle.SetText(text)
+		if r.toggle.Icon == nil || r.toggle.Icon.Name() != icon.Name() {
+			r.toggle.SetIcon(icon)
 		}
 	}
 }
