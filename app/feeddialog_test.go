@@ -249,4 +249,19 @@ series = ["*"]
 		t.Errorf("title after edits %q", u.win.Title())
 	}
 	waitFor(t, u, "b on the third hub", func() bool { return u.status.state.Text == "2 connected" })
+
+	// A feed's menu (⋯, or a secondary tap on its row) connects and
+	// disconnects it alone.
+	feedMenuAction(t, u, 0, "Disconnect")
+	if u.dash.feeds[0].run != nil || u.dash.feeds[1].run == nil {
+		t.Fatal("Disconnect in a's menu")
+	}
+	u.feedMenu = nil
+	test.TapSecondary(u.dash.list.rows[0].label)
+	if u.feedMenu == nil || u.win.Canvas().Overlays().Top() == nil || !u.feedMenu.Items[1].Disabled || u.feedMenu.Items[0].Disabled {
+		t.Fatal("a secondary tap on a stopped feed's row did not open its menu with Connect")
+	}
+	u.win.Canvas().Overlays().Top().Hide()
+	u.feedMenu.Items[0].Action()
+	waitFor(t, u, "a connected again", func() bool { return u.status.state.Text == "2 connected" && u.dash.feeds[0].run != nil })
 }

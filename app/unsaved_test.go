@@ -95,6 +95,18 @@ func TestUnsavedChangesPrompt(t *testing.T) {
 	if u.ctx.Err() != nil || !u.unsaved() || overlayText(u) != "" {
 		t.Fatal("Cancel closed the window or dropped the changes")
 	}
+	// File ▸ Quit and Open dashboard… ask as well.
+	for _, item := range []string{"Quit", "Open dashboard…"} {
+		before := u.unsavedDlg
+		menuItem(t, u, "File", item).Action()
+		if u.unsavedDlg == before || !strings.Contains(overlayText(u), "Don't save") {
+			t.Fatalf("File ▸ %s did not ask (%q)", item, overlayText(u))
+		}
+		test.Tap(u.unsavedDlg.cancel)
+		if u.ctx.Err() != nil || overlayText(u) != "" {
+			t.Fatalf("Cancel after File ▸ %s went on", item)
+		}
+	}
 	// Opening another (Recent dashboards): Don't save opens it, and one.toml
 	// stays as it was.
 	u.rememberDashboard(two)
@@ -169,6 +181,16 @@ func TestNewDashboard(t *testing.T) {
 		t.Error("the new dashboard shows the old feed's points")
 	}
 	waitFor(t, u, "the new feed charting", func() bool { return u.status.state.Text == "1 connected" && samplesOf(u, "sine") > 0 })
+
+	// Saving an untitled dashboard on closing picks a file first.
+	u.requestQuit()
+	if u.unsavedDlg == nil || u.unsavedDlg.save.Text != "Save…" {
+		t.Fatal("closing an untitled dashboard did not offer Save…")
+	}
+	test.Tap(u.unsavedDlg.save)
+	if u.ctx.Err() != nil || !strings.Contains(overlayText(u), "Save") {
+		t.Errorf("Save… closed the window, or showed no file dialog (%q)", overlayText(u))
+	}
 }
 
 // The dashboard open at the last quit comes back at the next launch: a
@@ -239,6 +261,39 @@ func TestRestoreDashboardOnRelaunch(t *testing.T) {
 	u6 := newTestUI(t, a, Options{})
 	if u6.dash != nil {
 		t.Errorf("a dashboard discarded on closing came back: %q", u6.dash.path)
+	}
+	u6.Close()
+
+	// Unsaved changes to a file: Don't save leaves the file's version for
+	// the next launch.
+	u7 := newTestUI(t, a, Options{Dashboard: d1, DashboardPath: one})
+	if err := u7.editDashboard(setColumns(2)); err != nil {
+		t.Fatal(err)
+	}
+	u7.requestQuit()
+	test.Tap(u7.unsavedDlg.discard)
+	u8 := newTestUI(t, a, Options{})
+	if u8.dash == nil || u8.dash.path != one || u8.unsaved() || u8.current().Columns != 1 {
+		t.Fatalf("after Don't save, the next launch opened %+v", u8.dash)
+	}
+	// A file on the command line replaces unsaved changes.
+	if err := u8.editDashboard(setColumns(2)); err != nil {
+		t.Fatal(err)
+	}
+	u8.Close()
+	d2, err := dashboard.Load(one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2.Title = "Other"
+	other := filepath.Join(dir, "other.toml")
+	if err := dashboard.Save(other, d2); err != nil {
+		t.Fatal(err)
+	}
+	newTestUI(t, a, Options{Dashboard: d2, DashboardPath: other}).Close()
+	u9 := newTestUI(t, a, Options{})
+	if u9.dash == nil || u9.dash.path != other || u9.unsaved() {
+		t.Errorf("a file on the command line did not replace the unsaved dashboard")
 	}
 }
 
