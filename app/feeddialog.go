@@ -313,7 +313,8 @@ func (u *UI) selectFeed(i int) {
 
 // showSelectedFeed puts the selected feed's URL in the URL bar (where
 // editing it and pressing Enter changes the feed's URL), its transport in
-// the Transport menu, and highlights its row.
+// the Transport menu, and highlights its row. The status bar's TLS
+// warning shows while any feed skips verification.
 func (u *UI) showSelectedFeed() {
 	f := u.selectedFeed()
 	if f == nil {
@@ -321,6 +322,11 @@ func (u *UI) showSelectedFeed() {
 	}
 	u.url.Enable()
 	u.url.SetText(f.feed.URL)
+	insecure := false
+	for _, f := range u.dash.feeds {
+		insecure = insecure || f.feed.Settings.InsecureSkipVerify
+	}
+	u.status.setInsecure(insecure)
 	if u.dash.list != nil {
 		u.dash.list.selectRow(u.dash.selFeed)
 	}

@@ -231,6 +231,17 @@ series = ["*"]
 	if u.settings.PollInterval != time.Second {
 		t.Error("a feed's settings went into the single-URL window's")
 	}
+	if u.status.insecure.Visible() {
+		t.Error("TLS warning while every feed verifies")
+	}
+	u.showSettings()
+	u.settingsForm.insecure.SetChecked(true)
+	u.settingsDialog.Submit()
+	test.Tap(u.dash.list.rows[0].label)
+	if !u.dash.feeds[1].feed.Settings.InsecureSkipVerify || !u.status.insecure.Visible() {
+		t.Error("no TLS warning while b skips verification")
+	}
+	test.Tap(u.dash.list.rows[1].label)
 
 	// Reconnect now restarts b alone.
 	bRun := u.dash.feeds[1].run
