@@ -46,7 +46,9 @@ func (u *UI) newFeedsList() *feedsList {
 			label: newRowLabel(f.feed.Name),
 		}
 		r.bg.CornerRadius = theme.InputRadiusSize()
-		r.label.Truncation = fyne.TextTruncateEllipsis
+		// Wrapped, not cut: feeds named after their hosts often differ only
+		// in the last characters (127.0.0.1:8080, 127.0.0.1:8081).
+		r.label.Wrapping = fyne.TextWrapBreak
 		r.label.onTap = func() { u.selectFeed(i) }
 		r.label.onMenu = func(at fyne.Position) { u.showFeedMenu(i, at) }
 		r.toggle = widget.NewButtonWithIcon("", theme.MediaStopIcon(), func() { u.setFeedRunning(f, f.run == nil) })
