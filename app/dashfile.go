@@ -33,7 +33,7 @@ var (
 func (u *UI) dashboardMenuItems() (items []*fyne.MenuItem, recent *fyne.MenuItem) {
 	newDash := fyne.NewMenuItem("New dashboard…", u.newDashboard)
 	addFeed := fyne.NewMenuItem("Add feed…", u.showAddFeed)
-	open := fyne.NewMenuItem("Open dashboard…", func() { u.confirmDiscard(u.openDashboardDialog) })
+	open := fyne.NewMenuItem("Open dashboard…", u.askOpenDashboard)
 	open.Shortcut = shortcutOpen
 	recent = fyne.NewMenuItem("Recent dashboards", nil)
 	recent.ChildMenu = fyne.NewMenu("")

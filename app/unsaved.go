@@ -161,6 +161,10 @@ func (u *UI) confirmDiscard(then func()) {
 	p.dlg.Show()
 }
 
+// askOpenDashboard is File ▸ Open dashboard… (Ctrl+O): the file dialog,
+// after asking about unsaved changes.
+func (u *UI) askOpenDashboard() { u.confirmDiscard(u.openDashboardDialog) }
+
 // requestQuit is closing the window or File ▸ Quit: with unsaved changes
 // it asks first. Don't save discards them: the next launch opens the
 // dashboard's file as it was saved (the single-URL window when it had

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"feedscope/app/dashboard"
@@ -107,6 +108,13 @@ func TestUnsavedChangesPrompt(t *testing.T) {
 			t.Fatalf("Cancel after File ▸ %s went on", item)
 		}
 	}
+	// So does Ctrl+O.
+	before := u.unsavedDlg
+	u.win.Canvas().(fyne.Shortcutable).TypedShortcut(shortcutOpen)
+	if u.unsavedDlg == before {
+		t.Fatal("Ctrl+O did not ask")
+	}
+	test.Tap(u.unsavedDlg.cancel)
 	// Opening another (Recent dashboards): Don't save opens it, and one.toml
 	// stays as it was.
 	u.rememberDashboard(two)
