@@ -344,9 +344,10 @@ func (u *UI) activeTransport() feeds.Transport {
 	return u.transport
 }
 
-// connectDashURL is Enter in the URL bar of a dashboard: a new URL
-// becomes the selected feed's (which reconnects to it); the same URL
-// (re)connects every feed, as Connect does.
+// connectDashURL is Enter in the URL bar of a dashboard, and Connect: a
+// new URL becomes the selected feed's, which reconnects to it (and when
+// no feed ran, every feed connects, as Connect does); the same URL
+// (re)connects every feed.
 func (u *UI) connectDashURL() {
 	f := u.selectedFeed()
 	raw := strings.TrimSpace(u.url.Text)
@@ -359,12 +360,15 @@ func (u *UI) connectDashURL() {
 		dialog.ShowError(err, u.win)
 		return
 	}
-	u.editFeed(f.feed.Name, func(nf *dashboard.Feed) { nf.URL = raw })
+	wasRunning := u.dash.running()
+	if u.editFeed(f.feed.Name, func(nf *dashboard.Feed) { nf.URL = raw }) && !wasRunning {
+		u.connectDash()
+	}
 }
 
 // editFeed changes the feed named name through editDashboard, showing an
-// error in a dialog.
-func (u *UI) editFeed(name string, change func(f *dashboard.Feed)) {
+// error in a dialog; false when nothing changed.
+func (u *UI) editFeed(name string, change func(f *dashboard.Feed)) bool {
 	err := u.editDashboard(func(d *dashboard.Dashboard) error {
 		i, err := feedIndex(d, name)
 		if err != nil {
@@ -376,7 +380,9 @@ func (u *UI) editFeed(name string, change func(f *dashboard.Feed)) {
 	if err != nil {
 		dialog.ShowError(err, u.win)
 		u.menu.sync(u)
+		return false
 	}
+	return true
 }
 
 // setFeedTransport is the Transport menu in a dashboard: the selected
@@ -393,7 +399,7 @@ func (u *UI) setFeedTransport(t feeds.Transport) {
 		}
 	}
 	nu, _ := hubURLFor(raw, t)
-	u.editFeed(f.feed.Name, func(nf *dashboard.Feed) { nf.Transport, nf.URL = t, nu })
+	_ = u.editFeed(f.feed.Name, func(nf *dashboard.Feed) { nf.Transport, nf.URL = t, nu })
 }
 
 // showFeedSettings is the Settings dialog in a dashboard: it edits the
@@ -401,7 +407,7 @@ func (u *UI) setFeedTransport(t feeds.Transport) {
 func (u *UI) showFeedSettings() {
 	f := u.selectedFeed().feed
 	u.showSettingsForm("Settings of "+f.Name, Settings(f.Settings), func(s Settings) {
-		u.editFeed(f.Name, func(nf *dashboard.Feed) { nf.Settings = dashboard.FeedSettings(s) })
+		_ = u.editFeed(f.Name, func(nf *dashboard.Feed) { nf.Settings = dashboard.FeedSettings(s) })
 	})
 }
 

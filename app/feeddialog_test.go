@@ -260,6 +260,14 @@ series = ["*"]
 		t.Errorf("title after edits %q", u.win.Title())
 	}
 	waitFor(t, u, "b on the third hub", func() bool { return u.status.state.Text == "2 connected" })
+	// With every feed stopped, a new URL and Connect start them all.
+	u.toggleConnect()
+	u.url.SetText(b + "/poll")
+	test.Tap(u.connectBtn)
+	if u.dash.feeds[1].feed.URL != b+"/poll" || u.dash.feeds[0].run == nil || u.dash.feeds[1].run == nil {
+		t.Fatal("Connect with a new URL did not start every feed")
+	}
+	waitFor(t, u, "both connected again", func() bool { return u.status.state.Text == "2 connected" })
 
 	// A feed's menu (⋯, or a secondary tap on its row) connects and
 	// disconnects it alone.
