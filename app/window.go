@@ -97,13 +97,13 @@ type UI struct {
 	menu                      *menus
 	menuFollowing, menuPaused bool // the chart state the menu shows
 
+	feedEdit // editing the dashboard's feeds; unsaved changes
+
 	// the open Settings dialog, for tests
 	settingsDialog *dialog.FormDialog
 	// the open warning about literal secrets before saving, for tests
 	confirmSecrets *dialog.ConfirmDialog
 	settingsForm   *settingsForm
-
-	feedEdit // editing the dashboard's feeds; unsaved changes
 }
 
 // New builds the window of a and connects it: to opts.URL, else to the
