@@ -209,6 +209,15 @@ series = ["*"]
 		t.Error("the Transport menu does not check the selected feed's transport")
 	}
 	waitFor(t, u, "b via polling", func() bool { return strings.HasPrefix(u.status.detail.Text, "b: Connected via Polling") })
+	// A transport that cannot read the URL is refused, saying why.
+	menuItem(t, u, "Transport", feeds.MQTT.Title()).Action()
+	if f := u.dash.feeds[1].feed; f.Transport != feeds.Poll || !strings.Contains(overlayText(u), "MQTT reads mqtt://") {
+		t.Fatalf("Transport ▸ MQTT on an http URL: %v, shown %q", f.Transport, overlayText(u))
+	}
+	u.win.Canvas().Overlays().Top().Hide()
+	if !menuItem(t, u, "Transport", feeds.Poll.Title()).Checked || menuItem(t, u, "Transport", feeds.MQTT.Title()).Checked {
+		t.Error("the refused transport is checked")
+	}
 	test.Tap(rows[0].label)
 	if !menuItem(t, u, "Transport", feeds.Auto.Title()).Checked {
 		t.Error("selecting a does not show its transport")
