@@ -174,16 +174,7 @@ func TestAddEditRemoveFeed(t *testing.T) {
 // now and the URL bar then act on it alone.
 func TestSelectedFeed(t *testing.T) {
 	a, b, c := startHub(t), startHub(t), startHub(t)
-	d := parseDash(t, `
-[[feed]]
-name = "a"
-url = "`+a+`/sse"
-[[feed]]
-name = "b"
-url = "`+b+`/sse"
-[[panel]]
-series = ["*"]
-`)
+	d := parseDash(t, twoFeeds("", a+"/sse", b+"/sse", "*"))
 	u := newTestUI(t, test.NewTempApp(t), Options{Dashboard: d, DashboardPath: "test.toml"})
 	waitFor(t, u, "both connected", func() bool { return u.status.state.Text == "2 connected" })
 	if u.url.Text != a+"/sse" || !strings.HasPrefix(u.status.detail.Text, "a: Connected") {

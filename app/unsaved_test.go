@@ -14,21 +14,26 @@ import (
 	"feedscope/app/dashboard"
 )
 
+// twoFeeds is a dashboard file of two feeds, a and b, at the given URLs,
+// and one panel of the pattern.
+func twoFeeds(title, a, b, pattern string) string {
+	return `title = "` + title + `"
+[[feed]]
+name = "a"
+url = "` + a + `"
+[[feed]]
+name = "b"
+url = "` + b + `"
+[[panel]]
+series = ["` + pattern + `"]
+`
+}
+
 // writeDash writes a dashboard file of two feeds, a and b, on the given
 // hubs.
 func writeDash(t *testing.T, path, title, a, b string) {
 	t.Helper()
-	src := `title = "` + title + `"
-[[feed]]
-name = "a"
-url = "` + a + `/sse"
-[[feed]]
-name = "b"
-url = "` + b + `/sse"
-[[panel]]
-series = ["*/sine"]
-`
-	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(twoFeeds(title, a+"/sse", b+"/sse", "*/sine")), 0o600); err != nil {
 		t.Fatal(err)
 	}
 }
