@@ -128,7 +128,9 @@ func (fd *feedDialog) read() (dashboard.Feed, error) {
 	if f.URL == "" {
 		problems = append(problems, "URL: type the URL of the feed")
 	} else if err := checkURL(f.URL, f.Transport); err != nil {
-		problems = append(problems, "URL: "+err.Error())
+		// The window's words point at its Transport menu; here the
+		// transport is the field below the URL.
+		problems = append(problems, "URL: "+strings.ReplaceAll(err.Error(), "in the Transport menu", "as the transport"))
 	}
 	s, err := fd.settings.read()
 	if err != nil {

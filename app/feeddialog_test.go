@@ -85,6 +85,13 @@ func TestAddEditRemoveFeed(t *testing.T) {
 	if !fd.problem.Visible() || !strings.Contains(fd.problem.Text, "URL:") || !strings.Contains(overlayText(u), "Add feed") {
 		t.Fatalf("a URL without a scheme: problem %q (shown %v), dialog open: %v", fd.problem.Text, fd.problem.Visible(), overlayText(u) != "")
 	}
+	fd.url.SetText("mqtt://broker.local/plant/#")
+	fd.transport.SetSelected(feeds.WebSocket.Title())
+	test.Tap(fd.save)
+	if want := "choose MQTT or Auto as the transport"; !strings.Contains(fd.problem.Text, want) {
+		t.Errorf("an MQTT URL read over WebSocket: problem %q, want %q", fd.problem.Text, want)
+	}
+	fd.transport.SetSelected(feeds.Auto.Title())
 	fd.url.SetText(b + "/sse")
 	fd.settings.poll.SetText("often")
 	test.Tap(fd.save)
