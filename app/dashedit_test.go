@@ -25,6 +25,8 @@ func TestEditDashboardFromTheSingleWindow(t *testing.T) {
 	})
 	run, sine := u.feed, u.chart.Store().Lookup("sine")
 	colour := sine.Index()
+	// A series switched off in the single window stays off on its panel.
+	u.chart.SetSeriesVisible("walk", false)
 
 	if err := u.editDashboard(func(d *dashboard.Dashboard) error {
 		d.Panels = append(d.Panels, dashboard.Panel{Title: "Walk", Series: []dashboard.SeriesRef{{Match: "walk"}}})
@@ -48,6 +50,9 @@ func TestEditDashboardFromTheSingleWindow(t *testing.T) {
 		p := u.dash.panels[1].chart
 		return p.SeriesVisible("walk") && !p.SeriesVisible("sine") && len(p.Series()) == 1
 	})
+	if u.dash.panels[0].chart.SeriesVisible("walk") || !u.dash.panels[0].chart.SeriesVisible("sine") {
+		t.Error("the series switched off in the single window came back on its panel")
+	}
 
 	host := u.dash.d.Feeds[0].Name
 	if err := u.editDashboard(func(d *dashboard.Dashboard) error {

@@ -159,6 +159,13 @@ func (u *UI) current() *dashboard.Dashboard {
 	}
 	d := dashboard.FromSettings(raw, t, dashboard.FeedSettings(u.settings))
 	d.Window = u.chart.Window()
+	// The series switched off in the chart stay off in the dashboard (a
+	// name with '*' or '?' would be a pattern: those stay on).
+	for _, s := range u.chart.Series() {
+		if !s.Visible && !strings.ContainsAny(s.Name, "*?") {
+			d.Panels[0].Hidden = append(d.Panels[0].Hidden, s.Name)
+		}
+	}
 	return d
 }
 
