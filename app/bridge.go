@@ -67,6 +67,9 @@ type bridge struct {
 	// prefix goes before every series name: "feed/" for a feed of a
 	// dashboard with several feeds, empty otherwise. Set before a run.
 	prefix string
+	// derive, when set, derives series from the stored samples and
+	// feeds the alarms that watch them (derived.go). Set before a run.
+	derive *liveEngine
 
 	msgs    atomic.Uint64
 	samples atomic.Uint64
@@ -197,15 +200,23 @@ func (b *bridge) handler(epoch uint64, ts feeds.TimeSource) feeds.Handler {
 		r := dec.Decode(m)
 		var stored uint64
 		future := false
+		var arrival time.Time
+		if b.derive != nil && len(r.Samples) > 0 {
+			arrival = b.derive.now()
+		}
 		for _, s := range r.Samples {
 			if s.Time.Sub(m.Time) > maxFuture {
 				// One sample stamped years ahead would drag the live view
 				// there and make every later point "out of order".
 				s.Time, future = m.Time, true
 			}
-			err := b.store.Append(b.prefix+s.Series, s.Time, s.Value)
+			name := b.prefix + s.Series
+			err := b.store.Append(name, s.Time, s.Value)
 			if err == nil {
 				stored++
+				if b.derive != nil {
+					b.derive.sample(b.store, arrival, name, s.Time.UnixNano(), s.Value)
+				}
 				continue
 			}
 			b.dropped.Add(1)

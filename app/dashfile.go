@@ -157,6 +157,10 @@ func (u *UI) current() *dashboard.Dashboard {
 	}
 	d := dashboard.FromSettings(raw, t, dashboard.FeedSettings(u.settings))
 	d.Window = u.chart.Window()
+	if u.single != nil {
+		// With the entries of the series shown derived (their fn).
+		d.Panels = clonePanels([]dashboard.Panel{u.single.panel})
+	}
 	return d
 }
 

@@ -215,6 +215,9 @@ func (a *Alarm) Name() string { return a.name }
 // State returns the current state.
 func (a *Alarm) State() State { return a.state }
 
+// Value returns the newest value the alarm saw (NaN before any).
+func (a *Alarm) Value() float64 { return a.value }
+
 // Changed returns the time of the last transition (zero before any).
 func (a *Alarm) Changed() time.Time { return a.changed }
 

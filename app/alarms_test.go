@@ -1,0 +1,302 @@
+package app
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"feedscope/app/dashboard"
+	"feedscope/feeds"
+)
+
+// notifyingApp is the test app, counting the desktop notifications the
+// window sends through it (and passing them on).
+type notifyingApp struct {
+	fyne.App
+	sent []*fyne.Notification
+}
+
+func (a *notifyingApp) SendNotification(n *fyne.Notification) {
+	a.sent = append(a.sent, n)
+	a.App.SendNotification(n)
+}
+
+// logHas reports whether the message log holds an entry containing text,
+// and how many.
+func logCount(u *UI, text string) int {
+	n := 0
+	for _, e := range u.log.entries {
+		if strings.Contains(e.Text, text) {
+			n++
+		}
+	}
+	return n
+}
+
+// buttonsIn returns the buttons drawn inside o whose text is text.
+func buttonsIn(o fyne.CanvasObject, text string) []*widget.Button {
+	var out []*widget.Button
+	for x := range subtree(o, map[fyne.CanvasObject]bool{}) {
+		if b, ok := x.(*widget.Button); ok && b.Text == text {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// A threshold alarm in the window, fed through a real SSE feed: crossing
+// the line fires at once (panel in the alarm colour, count 1 in the status
+// bar, a log line, one notification); staying high notifies no more;
+// Acknowledge silences it and the list and count say so; it clears only
+// past the hysteresis; a new crossing is a new firing.
+func TestWindowAlarmFiresOnceAndAcknowledges(t *testing.T) {
+	send := make(chan float64)
+	d := parseDash(t, `
+[[feed]]
+name = "host"
+url = "`+sseServer(t, send)+`"
+transport = "sse"
+[[panel]]
+title = "Load"
+series = ["load"]
+thresholds = [{ value = 2, label = "high load", alarm = true, hysteresis = 0.5 }]
+[[panel]]
+title = "Other"
+series = ["nothing"]
+`)
+	a := &notifyingApp{App: test.NewTempApp(t)}
+	u := newTestUI(t, a, Options{Dashboard: d, DashboardPath: "t.toml"})
+	load, other := u.dash.panels[0], u.dash.panels[1]
+	n := 0
+	push := func(v float64) {
+		t.Helper()
+		send <- v
+		n++
+		waitFor(t, u, "sample "+strconv.Itoa(n), func() bool { return samplesOf(u, "load") == n })
+		u.flush() // the flush after the sample arrived
+	}
+	push(1)
+	if load.chart.Alert() || u.status.alarms.Text != "No alarm firing" || !u.status.alarms.Visible() {
+		t.Fatalf("below the line: alert %v, status %q (shown %v)", load.chart.Alert(), u.status.alarms.Text, u.status.alarms.Visible())
+	}
+
+	push(3)
+	if !load.chart.Alert() || other.chart.Alert() {
+		t.Errorf("alerts %v %v, want the Load panel alone", load.chart.Alert(), other.chart.Alert())
+	}
+	if load.title.Importance != widget.DangerImportance {
+		t.Errorf("the firing panel's title importance %v", load.title.Importance)
+	}
+	if got := u.status.alarms.Text; got != "1 alarm firing" {
+		t.Errorf("status %q", got)
+	}
+	if logCount(u, "ALARM firing high load (load=3 above 2)") != 1 {
+		t.Errorf("log: %v", u.log.entries)
+	}
+	if len(a.sent) != 1 || a.sent[0].Title != "Feedscope alarm: high load" || !strings.Contains(a.sent[0].Content, "load=3 above 2") {
+		t.Fatalf("notifications %v", a.sent)
+	}
+
+	push(4)
+	u.flush()
+	if len(a.sent) != 1 {
+		t.Errorf("%d notifications while staying high, want 1", len(a.sent))
+	}
+
+	u.showAlarmList()
+	box := u.alarmList.box
+	acks := buttonsIn(box, "Acknowledge")
+	if len(acks) != 1 || !hasLabel(box, "firing") {
+		t.Fatalf("the list has %d Acknowledge buttons", len(acks))
+	}
+	test.Tap(acks[0])
+	if got := u.status.alarms.Text; got != "1 alarm acknowledged" {
+		t.Errorf("status after acknowledging %q", got)
+	}
+	if !hasLabel(u.alarmList.box, "acknowledged") || len(buttonsIn(u.alarmList.box, "Acknowledge")) != 0 {
+		t.Error("the list does not show the alarm acknowledged")
+	}
+	if !load.chart.Alert() {
+		t.Error("an acknowledged alarm's panel stopped showing it")
+	}
+	push(5)
+	push(1.8) // within the hysteresis: still active
+	if len(a.sent) != 1 || !load.chart.Alert() {
+		t.Errorf("after acknowledging: %d notifications, alert %v", len(a.sent), load.chart.Alert())
+	}
+	push(1.4)
+	if load.chart.Alert() || u.status.alarms.Text != "No alarm firing" || load.title.Importance == widget.DangerImportance {
+		t.Errorf("cleared: alert %v, status %q", load.chart.Alert(), u.status.alarms.Text)
+	}
+	if logCount(u, "ALARM ok high load (load=1.4 back at or below 1.5)") != 1 || logCount(u, "ALARM acknowledged high load") != 1 {
+		t.Errorf("log: %v", u.log.entries)
+	}
+	push(2.5)
+	if len(a.sent) != 2 {
+		t.Errorf("a new firing sent %d notifications in all, want 2", len(a.sent))
+	}
+}
+
+// hasLabel reports whether a label reading text is drawn inside o.
+func hasLabel(o fyne.CanvasObject, text string) bool {
+	for x := range subtree(o, map[fyne.CanvasObject]bool{}) {
+		if l, ok := x.(*widget.Label); ok && l.Text == text {
+			return true
+		}
+	}
+	return false
+}
+
+// A panel's no_data alarm fires once its series has been silent longer
+// than no_data, and clears at the next sample.
+func TestWindowNoDataAlarm(t *testing.T) {
+	send := make(chan float64)
+	d := parseDash(t, `
+[[feed]]
+name = "host"
+url = "`+sseServer(t, send)+`"
+transport = "sse"
+[[panel]]
+title = "Load"
+series = ["load"]
+no_data = "300ms"
+`)
+	a := &notifyingApp{App: test.NewTempApp(t)}
+	u := newTestUI(t, a, Options{Dashboard: d, DashboardPath: "t.toml"})
+	send <- 1
+	waitFor(t, u, "the sample", func() bool { return samplesOf(u, "load") == 1 })
+	waitFor(t, u, "the silence noticed", func() bool { return u.status.alarms.Text == "1 alarm firing" })
+	if !u.dash.panels[0].chart.Alert() || len(a.sent) != 1 || !strings.Contains(a.sent[0].Content, "no data for 300ms") {
+		t.Errorf("alert %v, notifications %v", u.dash.panels[0].chart.Alert(), a.sent)
+	}
+	send <- 2
+	waitFor(t, u, "data again", func() bool { return u.status.alarms.Text == "No alarm firing" })
+	if logCount(u, "ALARM ok Load silent (data again after") != 1 {
+		t.Errorf("log: %v", u.log.entries)
+	}
+}
+
+// msgAt hands a bridge handler one message of JSON at a time.
+func msgAt(h feeds.Handler, at time.Time, body string) {
+	h(feeds.Event{Kind: feeds.KindMessage, Message: feeds.Message{Data: []byte(body), Time: at}})
+}
+
+// A panel's rate of a counter is computed as samples arrive, into the
+// window's store, and drawn on that panel instead of the counter: a
+// counter reset gives no negative spike.
+func TestDashboardDerivesRate(t *testing.T) {
+	d := parseDash(t, `
+[[feed]]
+name = "x"
+url = "http://127.0.0.1:1/"
+[[feed]]
+name = "y"
+url = "http://127.0.0.1:2/"
+[[panel]]
+series = [{ match = "x/bytes_total", fn = "rate", name = "rx" }, "y/*"]
+[[panel]]
+series = ["x/*"]
+`)
+	v := panelsOnly(t, d)
+	h := v.feeds[0].bridge.handler(v.feeds[0].bridge.newEpoch(), feeds.PayloadTime)
+	t0 := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	for i, b := range []int{100, 110, 130, 5, 25} { // a reset before 5
+		at := t0.Add(time.Duration(i) * time.Second)
+		msgAt(h, at, `{"ts":`+strconv.FormatInt(at.Unix(), 10)+`,"bytes_total":`+strconv.Itoa(b)+`}`)
+	}
+	v.assign()
+	var got []float64
+	for _, val := range v.panels[0].chart.Store().Points("rx", t0, t0.Add(time.Hour)) {
+		got = append(got, val)
+	}
+	if want := []float64{10, 20, 5, 20}; !equalFloats(got, want) {
+		t.Errorf("rx %v, want %v", got, want)
+	}
+	p0, p1 := v.panels[0].chart, v.panels[1].chart
+	if !p0.SeriesVisible("rx") || p0.SeriesVisible("x/bytes_total") || p1.SeriesVisible("rx") || !p1.SeriesVisible("x/bytes_total") {
+		t.Errorf("the rate panel draws rx %v, the counter %v; the other draws rx %v, the counter %v",
+			p0.SeriesVisible("rx"), p0.SeriesVisible("x/bytes_total"), p1.SeriesVisible("rx"), p1.SeriesVisible("x/bytes_total"))
+	}
+}
+
+// In the single-URL window: the series list suggests rate for a counter,
+// Show as rate derives it from the whole stored history (a reset
+// included), Save writes it as fn = "rate", and Show raw goes back.
+func TestShowAsRateFromTheSeriesList(t *testing.T) {
+	u := newTestUI(t, test.NewTempApp(t), Options{URL: refusedURL(t), Transport: feeds.Poll, TransportSet: true})
+	h := u.bridge.handler(u.bridge.newEpoch(), feeds.PayloadTime)
+	t0 := time.Now().Add(-time.Minute).Truncate(time.Second)
+	for i, b := range []int{100, 110, 130, 5, 25} {
+		at := t0.Add(time.Duration(i) * time.Second)
+		msgAt(h, at, `{"ts":`+strconv.FormatInt(at.Unix(), 10)+`,"rx_total":`+strconv.Itoa(b)+`,"temp":`+strconv.Itoa(20+i%2)+`}`)
+	}
+	u.flush()
+	u.win.Canvas().Capture() // lays the list out
+	if hints := buttonsIn(u.seriesList.content, "rate?"); len(hints) != 1 {
+		t.Errorf("%d rows suggest rate, want rx_total's alone", len(hints))
+	}
+	var rate *fyne.MenuItem
+	for _, it := range u.seriesMenu("rx_total").Items {
+		if strings.HasPrefix(it.Label, "Show as rate") {
+			rate = it
+		}
+	}
+	if rate == nil || !strings.Contains(rate.Label, "suggested") {
+		t.Fatalf("the menu's rate item %v", rate)
+	}
+	rate.Action()
+	const derived = "rx_total | rate"
+	var got []float64
+	for _, v := range u.chart.Store().Points(derived, t0, t0.Add(time.Hour)) {
+		got = append(got, v)
+	}
+	if want := []float64{10, 20, 5, 20}; !equalFloats(got, want) {
+		t.Errorf("%s %v, want %v", derived, got, want)
+	}
+	if !u.chart.SeriesVisible(derived) || u.chart.SeriesVisible("rx_total") {
+		t.Errorf("drawn: derived %v, raw %v", u.chart.SeriesVisible(derived), u.chart.SeriesVisible("rx_total"))
+	}
+	// New samples derive as they arrive.
+	at := t0.Add(5 * time.Second)
+	msgAt(h, at, `{"ts":`+strconv.FormatInt(at.Unix(), 10)+`,"rx_total":65}`)
+	if _, v, ok := u.chart.Store().Lookup(derived).Last(math.MaxInt64); !ok || v != 40 {
+		t.Errorf("the rate of the next sample %v, want 40", v)
+	}
+
+	path := filepath.Join(t.TempDir(), "saved.toml")
+	u.writeDashboard(path)
+	text, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(text), `fn = "rate"`) {
+		t.Errorf("saved:\n%s", text)
+	}
+	saved, err := dashboard.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := saved.Panels[0].Series; len(s) != 2 || s[0].Match != "rx_total" || s[0].Fn != "rate" || s[1].Match != "*" {
+		t.Errorf("saved panel series %+v", s)
+	}
+
+	for _, it := range u.seriesMenu(derived).Items {
+		if it.Label == "Show raw" {
+			it.Action()
+		}
+	}
+	if u.chart.SeriesVisible(derived) || !u.chart.SeriesVisible("rx_total") || u.chart.Store().Lookup(derived).Len() != 0 {
+		t.Error("Show raw left the rate drawn or the counter hidden")
+	}
+	if s := u.current().Panels[0].Series; len(s) != 1 || s[0].Fn != "" {
+		t.Errorf("after Show raw the panel's series are %+v", s)
+	}
+}
