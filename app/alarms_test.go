@@ -41,15 +41,25 @@ func logCount(u *UI, text string) int {
 	return n
 }
 
-// buttonsIn returns the buttons drawn inside o whose text is text.
-func buttonsIn(o fyne.CanvasObject, text string) []*widget.Button {
-	var out []*widget.Button
+// drawnIn returns the objects of type T drawn inside o that keep accepts.
+func drawnIn[T fyne.CanvasObject](o fyne.CanvasObject, keep func(T) bool) []T {
+	var out []T
 	for x := range subtree(o, map[fyne.CanvasObject]bool{}) {
-		if b, ok := x.(*widget.Button); ok && b.Text == text {
-			out = append(out, b)
+		if w, ok := x.(T); ok && keep(w) {
+			out = append(out, w)
 		}
 	}
 	return out
+}
+
+// buttonsIn returns the buttons drawn inside o whose text is text.
+func buttonsIn(o fyne.CanvasObject, text string) []*widget.Button {
+	return drawnIn(o, func(b *widget.Button) bool { return b.Text == text })
+}
+
+// hasLabel reports whether a label reading text is drawn inside o.
+func hasLabel(o fyne.CanvasObject, text string) bool {
+	return len(drawnIn(o, func(l *widget.Label) bool { return l.Text == text })) > 0
 }
 
 // A threshold alarm in the window, fed through a real SSE feed: crossing
@@ -143,16 +153,6 @@ series = ["nothing"]
 	if len(a.sent) != 2 {
 		t.Errorf("a new firing sent %d notifications in all, want 2", len(a.sent))
 	}
-}
-
-// hasLabel reports whether a label reading text is drawn inside o.
-func hasLabel(o fyne.CanvasObject, text string) bool {
-	for x := range subtree(o, map[fyne.CanvasObject]bool{}) {
-		if l, ok := x.(*widget.Label); ok && l.Text == text {
-			return true
-		}
-	}
-	return false
 }
 
 // A panel's no_data alarm fires once its series has been silent longer
