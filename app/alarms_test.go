@@ -62,6 +62,13 @@ func hasLabel(o fyne.CanvasObject, text string) bool {
 	return len(drawnIn(o, func(l *widget.Label) bool { return l.Text == text })) > 0
 }
 
+// sseDashboard is a dashboard of panels (TOML) over one SSE feed that
+// sends {"load":v} for each v put on send.
+func sseDashboard(t *testing.T, send <-chan float64, panels string) *dashboard.Dashboard {
+	t.Helper()
+	return parseDash(t, "[[feed]]\nname = \"host\"\nurl = \""+sseServer(t, send)+"\"\ntransport = \"sse\"\n"+panels)
+}
+
 // A threshold alarm in the window, fed through a real SSE feed: crossing
 // the line fires at once (panel in the alarm colour, count 1 in the status
 // bar, a log line, one notification); staying high notifies no more;
@@ -69,11 +76,7 @@ func hasLabel(o fyne.CanvasObject, text string) bool {
 // past the hysteresis; a new crossing is a new firing.
 func TestWindowAlarmFiresOnceAndAcknowledges(t *testing.T) {
 	send := make(chan float64)
-	d := parseDash(t, `
-[[feed]]
-name = "host"
-url = "`+sseServer(t, send)+`"
-transport = "sse"
+	d := sseDashboard(t, send, `
 [[panel]]
 title = "Load"
 series = ["load"]
@@ -159,11 +162,7 @@ series = ["nothing"]
 // than no_data, and clears at the next sample.
 func TestWindowNoDataAlarm(t *testing.T) {
 	send := make(chan float64)
-	d := parseDash(t, `
-[[feed]]
-name = "host"
-url = "`+sseServer(t, send)+`"
-transport = "sse"
+	d := sseDashboard(t, send, `
 [[panel]]
 title = "Load"
 series = ["load"]
