@@ -126,7 +126,8 @@ func (v *dashView) styleTitle(i int) {
 	}
 }
 
-// flushAlarms tells the alarms the time and shows what changed since the
+// flushAlarms tells the alarms the time (by the engine's clock, which is
+// now's outside tests) and shows what changed since the
 // last flush: a line in the message log per transition, a desktop
 // notification per firing, the panels' colours, the status bar's count
 // and the open list. A flush in which nothing changed touches nothing.
@@ -135,7 +136,7 @@ func (u *UI) flushAlarms(now time.Time) {
 	if l == nil {
 		return
 	}
-	trs, lost, tooMany := l.tick(now)
+	trs, lost, tooMany := l.tick(l.now())
 	known := 0
 	if u.alarmList != nil {
 		known = u.alarmList.n
@@ -290,8 +291,9 @@ func (u *UI) acknowledge(a *compute.Alarm) {
 	if l == nil {
 		return
 	}
-	l.acknowledge(a, time.Now())
-	u.flushAlarms(time.Now())
+	now := l.now()
+	l.acknowledge(a, now)
+	u.flushAlarms(now)
 }
 
 // formatValue shows an alarm's value with six significant digits.

@@ -35,7 +35,8 @@ type liveEngine struct {
 	pending []compute.Transition
 	lost    int
 	tooMany bool // news: more series than engine.MaxPlans
-	// clock gives arrival times; time.Now outside tests.
+	// clock gives arrival times and the alarms' time; time.Now outside
+	// tests.
 	clock func() time.Time
 }
 
@@ -66,8 +67,20 @@ func clonePanels(ps []dashboard.Panel) []dashboard.Panel {
 	return (&dashboard.Dashboard{Panels: ps}).Clone().Panels
 }
 
-// now is the arrival time of a message that arrives now.
-func (l *liveEngine) now() time.Time { return l.clock() }
+// now is the time by the engine's clock: a message arriving now arrives
+// then.
+func (l *liveEngine) now() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.clock()
+}
+
+// setClock replaces the clock (tests: minutes pass at once).
+func (l *liveEngine) setClock(c func() time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.clock = c
+}
 
 // sample takes one stored sample of the raw series name (t in Unix
 // nanoseconds), arrived at arrival: it appends what is derived from it to
