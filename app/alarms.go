@@ -265,10 +265,10 @@ func (u *UI) fillAlarmList() {
 		}
 		text := r.name
 		if u.dash != nil && r.panel < len(u.dash.panels) {
-			text += " — " + panelName(*u.dash.panels[r.panel].panel, r.panel)
+			text += " · panel " + panelName(*u.dash.panels[r.panel].panel, r.panel)
 		}
 		if !math.IsNaN(r.value) {
-			text += " · " + formatValue(r.value)
+			text += " · value " + formatValue(r.value)
 		}
 		if !r.since.IsZero() {
 			text += " · since " + r.since.Local().Format("15:04:05")
@@ -278,10 +278,17 @@ func (u *UI) fillAlarmList() {
 			alarm := r.alarm
 			ack = widget.NewButton("Acknowledge", func() { u.acknowledge(alarm) })
 		}
-		objs = append(objs, container.NewBorder(nil, nil, state, ack, widget.NewLabel(text)))
+		// The states in a column of their own, the widest's width.
+		col := container.NewGridWrap(fyne.NewSize(stateWidth(), state.MinSize().Height), state)
+		objs = append(objs, container.NewBorder(nil, nil, col, ack, widget.NewLabel(text)))
 	}
 	a.box.Objects = objs
 	a.box.Refresh()
+}
+
+// stateWidth is the width of the alarm list's state column.
+func stateWidth() float32 {
+	return widget.NewLabelWithStyle(compute.Acknowledged.String(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}).MinSize().Width
 }
 
 // acknowledge silences a firing alarm until it clears, and shows it at

@@ -121,15 +121,17 @@ func (s *seriesList) update() {
 	s.list.Refresh()
 }
 
-// bindMenu makes a row's menu button open the series' menu, and say
+// bindMenu makes a row's menu button open the series' menu, and read
 // "rate?" when rate is suggested for it (a counter).
 func (s *seriesList) bindMenu(b *widget.Button, name string) {
-	text := ""
+	// The suggestion takes the icon's place: the row stays narrow.
+	text, icon := "", theme.MoreVerticalIcon()
 	if s.suggest != nil && s.suggest(name) {
-		text = "rate?"
+		text, icon = "rate?", nil
 	}
 	if b.Text != text {
-		b.SetText(text)
+		b.Text, b.Icon = text, icon
+		b.Refresh()
 	}
 	b.OnTapped = func() {
 		if s.menu == nil {

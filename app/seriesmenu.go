@@ -244,8 +244,13 @@ func (u *UI) suggestRate(name string) bool {
 	if s.hints == nil {
 		s.hints = map[string]rateHint{}
 	}
+	if compute.SuggestRate(name, nil) {
+		return true // by its name alone
+	}
+	// By its values: looked at again now and then, since a series that
+	// grew at first may turn out to fall (a sawtooth).
 	now := time.Now()
-	if h, ok := s.hints[name]; ok && (h.on || now.Sub(h.at) < suggestEvery) {
+	if h, ok := s.hints[name]; ok && now.Sub(h.at) < suggestEvery {
 		return h.on
 	}
 	on := compute.SuggestRate(name, newest(u.chart.Store().Lookup(name)))
