@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"feedscope/app/dashboard"
@@ -298,4 +299,106 @@ func TestShowAsRateFromTheSeriesList(t *testing.T) {
 	if s := u.current().Panels[0].Series; len(s) != 1 || s[0].Fn != "" {
 		t.Errorf("after Show raw the panel's series are %+v", s)
 	}
+}
+
+// twoFeedWindow is a window on a dashboard of two feeds that cannot
+// connect (tests feed their bridges by hand) and the given panels, with
+// a handler for each feed.
+func twoFeedWindow(t *testing.T, a fyne.App, panels string) (*UI, []feeds.Handler) {
+	t.Helper()
+	d := parseDash(t, "columns = 2\n[[feed]]\nname = \"x\"\nurl = \""+refusedURL(t)+"\"\n[[feed]]\nname = \"y\"\nurl = \""+refusedURL(t)+"\"\n"+panels)
+	u := newTestUI(t, a, Options{Dashboard: d, DashboardPath: filepath.Join(t.TempDir(), "two.toml")})
+	var hs []feeds.Handler
+	for _, f := range u.dash.feeds {
+		hs = append(hs, f.bridge.handler(f.bridge.newEpoch(), feeds.PayloadTime))
+	}
+	return u, hs
+}
+
+// In a dashboard, Show as rate acts on the selected panel alone: its
+// entries gain the fn (Save writes it there), it draws the rate, and the
+// other panel still draws the counter.
+func TestShowAsRateOnTheSelectedPanel(t *testing.T) {
+	u, hs := twoFeedWindow(t, test.NewTempApp(t), `
+[[panel]]
+title = "All of x"
+series = ["x/*"]
+[[panel]]
+title = "Traffic"
+series = ["x/bytes_total", "y/*"]
+`)
+	t0 := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	for i, b := range []int{100, 110, 130, 5, 25} {
+		at := t0.Add(time.Duration(i) * time.Second)
+		msgAt(hs[0], at, `{"ts":`+strconv.FormatInt(at.Unix(), 10)+`,"bytes_total":`+strconv.Itoa(b)+`}`)
+	}
+	u.flush()
+	test.Tap(u.dash.panels[1].title)
+	for _, it := range u.seriesMenu("x/bytes_total").Items {
+		if strings.HasPrefix(it.Label, "Show as rate") {
+			it.Action()
+		}
+	}
+	const derived = "x/bytes_total | rate"
+	all, traffic := u.dash.panels[0].chart, u.dash.panels[1].chart
+	if !traffic.SeriesVisible(derived) || traffic.SeriesVisible("x/bytes_total") || all.SeriesVisible(derived) || !all.SeriesVisible("x/bytes_total") {
+		t.Errorf("Traffic draws the rate %v, the counter %v; All of x draws the rate %v, the counter %v",
+			traffic.SeriesVisible(derived), traffic.SeriesVisible("x/bytes_total"), all.SeriesVisible(derived), all.SeriesVisible("x/bytes_total"))
+	}
+	var got []float64
+	for _, v := range u.chart.Store().Points(derived, t0, t0.Add(time.Hour)) {
+		got = append(got, v)
+	}
+	if want := []float64{10, 20, 5, 20}; !equalFloats(got, want) {
+		t.Errorf("%s %v, want %v", derived, got, want)
+	}
+	u.saveDashboard()
+	saved, err := dashboard.Load(u.dash.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := saved.Panels[1].Series; len(s) != 2 || s[0] != (dashboard.SeriesRef{Match: "x/bytes_total", Fn: "rate"}) || s[1].Match != "y/*" {
+		t.Errorf("saved Traffic series %+v", s)
+	}
+	if s := saved.Panels[0].Series; len(s) != 1 || s[0].Fn != "" {
+		t.Errorf("saved All of x series %+v", s)
+	}
+}
+
+// A firing panel in the window, from fixed data: its frame and title in
+// the alarm colour, the other panel as it was.
+func TestGoldenFiringPanel(t *testing.T) {
+	a := test.NewTempApp(t)
+	u, hs := twoFeedWindow(t, a, `
+[[panel]]
+title = "Temperature"
+series = ["x/temp"]
+thresholds = [{ value = 80, label = "hot", alarm = true }]
+[[panel]]
+title = "Pressure"
+series = ["y/pressure"]
+thresholds = [{ value = 3, label = "high", alarm = true }]
+`)
+	base := time.Date(2025, 3, 14, 9, 26, 0, 0, time.UTC)
+	for i := range 60 {
+		at := base.Add(time.Duration(i) * time.Second)
+		ts := strconv.FormatInt(at.Unix(), 10)
+		msgAt(hs[0], at, `{"ts":`+ts+`,"temp":`+num(50+0.6*float64(i)+2*math.Sin(float64(i)/3))+`}`)
+		msgAt(hs[1], at, `{"ts":`+ts+`,"pressure":`+num(1+0.2*math.Cos(float64(i)/8))+`}`)
+	}
+	u.flush()
+	if got := u.status.alarms.Text; got != "1 alarm firing" {
+		t.Fatalf("status %q", got)
+	}
+	a.Settings().SetTheme(theme.LightTheme())
+	grid := u.dash.grid
+	u.win.SetContent(widget.NewLabel("")) // the grid alone in a window of its own
+	for _, p := range u.dash.panels {
+		p.chart.SetLocation(time.UTC)
+	}
+	w := test.NewWindow(grid)
+	defer w.Close()
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(800, 320))
+	test.AssertImageMatches(t, "dashboard-firing.png", w.Canvas().Capture())
 }
