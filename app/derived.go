@@ -38,6 +38,9 @@ type liveEngine struct {
 	// clock gives arrival times and the alarms' time; time.Now outside
 	// tests.
 	clock func() time.Time
+	// out are the series of outStore the derivations write to.
+	outStore *series.Store
+	out      map[*engine.Derivation]*series.Series
 }
 
 // maxPendingAlarms bounds the transitions kept between two flushes: an
@@ -100,19 +103,37 @@ func (l *liveEngine) sample(store *series.Store, arrival time.Time, name string,
 		l.report(a.Sample(arrival, v))
 	}
 	for _, dv := range plan.Derived {
-		l.derived[dv.Name] = true
 		out, ok, err := dv.Pipe.Push(t, v)
 		if err != nil || !ok {
 			continue // refused points are counted in the pipeline's Stats
 		}
-		sr, err := store.Series(dv.Name)
-		if err != nil || sr.AppendNanos(t, out) != nil {
+		sr := l.output(store, dv)
+		if sr == nil || sr.AppendNanos(t, out) != nil {
 			continue // too many series, or refused as the raw point was
 		}
 		for _, a := range dv.Alarms {
 			l.report(a.Sample(arrival, out))
 		}
 	}
+}
+
+// output returns the series of store that dv's points go to, making it
+// at the first; nil when the store takes no more series. mu held.
+func (l *liveEngine) output(store *series.Store, dv *engine.Derivation) *series.Series {
+	if store != l.outStore {
+		// A new store (the history length changed): its own series.
+		l.outStore, l.out = store, map[*engine.Derivation]*series.Series{}
+	}
+	if sr, ok := l.out[dv]; ok {
+		return sr
+	}
+	l.derived[dv.Name] = true
+	sr, err := store.Series(dv.Name)
+	if err != nil {
+		return nil
+	}
+	l.out[dv] = sr
+	return sr
 }
 
 // report keeps transitions for the next flush. mu held.
@@ -189,6 +210,7 @@ func (l *liveEngine) redefine(store *series.Store, panels []dashboard.Panel) ([]
 		return nil, err
 	}
 	l.setEngine(eng)
+	l.outStore, l.out = nil, nil // the new engine's derivations
 	var made []string
 	for _, sr := range store.List() {
 		name := sr.Name()
