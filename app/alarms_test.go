@@ -16,6 +16,7 @@ import (
 
 	"feedscope/app/dashboard"
 	"feedscope/feeds"
+	"feedscope/internal/refreshcount"
 )
 
 // notifyingApp is the test app, counting the desktop notifications the
@@ -401,4 +402,31 @@ thresholds = [{ value = 3, label = "high", alarm = true }]
 	w.SetPadded(false)
 	w.Resize(fyne.NewSize(800, 320))
 	test.AssertImageMatches(t, "dashboard-firing.png", w.Canvas().Capture())
+}
+
+// An alarm that fired costs nothing once it has been shown: the flushes
+// after it refresh no object of the window (the frame budget of the
+// window, as for a quiet feed).
+func TestFiringAlarmRefreshesNothingMore(t *testing.T) {
+	send := make(chan float64)
+	d := sseDashboard(t, send, `
+[[panel]]
+title = "Load"
+series = ["load"]
+thresholds = [{ value = 2, label = "high load", alarm = true }]
+`)
+	a := test.NewTempApp(t)
+	u := newTestUI(t, a, Options{Dashboard: d, DashboardPath: "t.toml"})
+	send <- 3
+	waitFor(t, u, "firing", func() bool { return u.status.alarms.Text == "1 alarm firing" })
+	count, restore := refreshcount.Install(a)
+	defer restore()
+	u.flush()
+	count.Reset()
+	for range 3 {
+		u.flush()
+	}
+	if !count.Nothing() {
+		t.Errorf("flushes with nothing new after the alarm fired: %s", refreshed(count))
+	}
 }
