@@ -1,9 +1,11 @@
 package app
 
 import (
+	"cmp"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -428,5 +430,69 @@ thresholds = [{ value = 2, label = "high load", alarm = true }]
 	}
 	if !count.Nothing() {
 		t.Errorf("flushes with nothing new after the alarm fired: %s", refreshed(count))
+	}
+}
+
+// Show as average… and Scale… ask in a form and add their stage after
+// what the series shows: a rate averaged, then scaled to Mbit/s.
+func TestAverageAndScaleForms(t *testing.T) {
+	u := newTestUI(t, test.NewTempApp(t), Options{URL: refusedURL(t), Transport: feeds.Poll, TransportSet: true})
+	h := u.bridge.handler(u.bridge.newEpoch(), feeds.PayloadTime)
+	t0 := time.Now().Add(-time.Minute).Truncate(time.Second)
+	for i := range 10 {
+		at := t0.Add(time.Duration(i) * time.Second)
+		msgAt(h, at, `{"ts":`+strconv.FormatInt(at.Unix(), 10)+`,"rx_total":`+strconv.Itoa(i*1_000_000)+`}`)
+	}
+	u.flush()
+	fill := func(action string, values ...string) {
+		t.Helper()
+		var item *fyne.MenuItem
+		var names []string
+		for _, n := range u.chart.Store().Names() {
+			if u.chart.SeriesVisible(n) {
+				names = append(names, n)
+			}
+		}
+		for _, it := range u.seriesMenu(names[0]).Items {
+			if it.Label == action {
+				item = it
+			}
+		}
+		if item == nil {
+			t.Fatalf("no %q for %v", action, names)
+		}
+		item.Action()
+		form := u.win.Canvas().Overlays().Top()
+		entries := drawnIn(form, func(*widget.Entry) bool { return true })
+		if len(entries) != len(values) {
+			t.Fatalf("%s: %d entries", action, len(entries))
+		}
+		// Top to bottom, as the form shows them.
+		at := func(e *widget.Entry) float32 { return fyne.CurrentApp().Driver().AbsolutePositionForObject(e).Y }
+		slices.SortFunc(entries, func(a, b *widget.Entry) int { return cmp.Compare(at(a), at(b)) })
+		for i, v := range values {
+			entries[i].SetText(v)
+		}
+		test.Tap(buttonsIn(form, "Show")[0])
+	}
+	for _, it := range u.seriesMenu("rx_total").Items {
+		if strings.HasPrefix(it.Label, "Show as rate") {
+			it.Action()
+		}
+	}
+	fill("Show as average…", "3s")
+	fill("Scale…", "8e-6", "0")
+	if s := u.current().Panels[0].Series; len(s) != 2 || s[0].Fn != "rate | avg 3s | scale 8e-6" {
+		t.Fatalf("the panel's series %+v", s)
+	}
+	name := "rx_total | rate | avg 3s | scale 8e-06"
+	if !u.chart.SeriesVisible(name) {
+		t.Fatalf("%s not drawn; series %v", name, u.chart.Store().Names())
+	}
+	// 1 MB/s is 8 Mbit/s, whatever the average.
+	for _, v := range u.chart.Store().Points(name, t0, t0.Add(time.Hour)) {
+		if math.Abs(v-8) > 1e-9 {
+			t.Errorf("%s: %v, want 8", name, v)
+		}
 	}
 }
