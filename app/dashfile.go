@@ -148,6 +148,7 @@ func (u *UI) rememberDashboard(path string) {
 // single feed as a one-feed, one-panel dashboard.
 func (u *UI) current() *dashboard.Dashboard {
 	if u.dash != nil {
+		u.dash.d.Window = u.chart.Window()
 		return u.dash.d
 	}
 	raw := strings.TrimSpace(u.url.Text)

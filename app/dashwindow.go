@@ -86,8 +86,10 @@ func (u *UI) newDashView(d *dashboard.Dashboard, path string) (*dashView, error)
 			return nil, fmt.Errorf("panel %q: %w", panelName(*p, i), err)
 		}
 		c := charts.New(store)
-		// A series is drawn once assign has found it matches.
+		// A series is drawn once assign has found it matches; the legend
+		// lists only the series the panel is about.
 		c.SetDefaultVisible(0)
+		c.SetListed(func(name string) bool { _, ok := m.Match(name); return ok })
 		if p.Y != nil {
 			if err := c.SetYRange(p.Y.Min, p.Y.Max); err != nil {
 				return nil, fmt.Errorf("panel %q: %w", panelName(*p, i), err)
@@ -344,8 +346,12 @@ func (u *UI) title() string {
 		return "Feedscope"
 	}
 	name := u.dash.d.Title
-	if name == "" {
+	switch {
+	case name != "":
+	case u.dash.path != "":
 		name = filepath.Base(u.dash.path)
+	default:
+		name = "Untitled dashboard"
 	}
 	return name + " — Feedscope"
 }
