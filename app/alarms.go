@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"strconv"
 	"strings"
@@ -83,10 +84,46 @@ func (v *dashView) startEngine() error {
 	}
 	v.live = l
 	v.alert = make([]bool, len(v.panels))
+	v.shown = make([]map[string]bool, len(v.panels))
+	for i, p := range v.panels {
+		v.shown[i] = map[string]bool{}
+		// The legend and the series list list what the panel's patterns
+		// match, and the derived series it draws.
+		p.chart.SetListed(func(name string) bool {
+			if v.shown[i][name] {
+				return true
+			}
+			_, ok := p.match.Match(name)
+			return ok
+		})
+	}
 	for _, f := range v.feeds {
-		f.bridge.derive = l
+		f.bridge.derive.Store(l)
 	}
 	return nil
+}
+
+// adoptEngine makes v's engine the one every feed of v feeds (a running
+// feed a dashboard edit keeps was feeding the engine before), taking over
+// the alarms of old whose rules stay, in their state, and recomputing the
+// derived series from the stored raw points. old stops taking samples.
+func (u *UI) adoptEngine(v *dashView, old *liveEngine) {
+	if old != nil && old != v.live {
+		eng, derived := old.retire()
+		v.live.mu.Lock()
+		v.live.eng = eng
+		maps.Copy(v.live.derived, derived)
+		v.live.mu.Unlock()
+	}
+	if _, err := v.live.redefine(u.bridge.store, v.d.Panels); err == nil {
+		v.assigned = 0 // every series shown again where the plan says
+	}
+	for _, f := range v.feeds {
+		f.bridge.derive.Store(v.live)
+	}
+	if u.alarmList != nil {
+		u.alarmList.n = -1 // the new panels show their alarms at the next flush
+	}
 }
 
 // panelShows sets on[i] to whether panel i draws the series named name:
@@ -95,6 +132,15 @@ func (v *dashView) startEngine() error {
 // the engine plans, where a pattern without fn matches it and no hidden
 // pattern does.
 func (v *dashView) panelShows(name string, on []bool) {
+	defer func() {
+		for i := range v.shown {
+			if on[i] {
+				v.shown[i][name] = true
+			} else {
+				delete(v.shown[i], name)
+			}
+		}
+	}()
 	if v.live.shows(name, on) {
 		return
 	}

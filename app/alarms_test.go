@@ -496,3 +496,57 @@ func TestAverageAndScaleForms(t *testing.T) {
 		}
 	}
 }
+
+// Editing the dashboard keeps what the window computes and watches: a
+// firing alarm stays firing (no second notification), a derived series
+// goes on from the same points and is listed in its panel's legend, and
+// the running feed feeds the new view's engine.
+func TestEditKeepsAlarmsAndDerivedSeries(t *testing.T) {
+	send := make(chan float64)
+	d := sseDashboard(t, send, `
+[[panel]]
+title = "Load"
+series = ["load"]
+thresholds = [{ value = 2, label = "high load", alarm = true }]
+[[panel]]
+title = "Load change"
+series = [{ match = "load", fn = "delta", name = "load change" }]
+`)
+	a := &notifyingApp{App: test.NewTempApp(t)}
+	u := newTestUI(t, a, Options{Dashboard: d, DashboardPath: filepath.Join(t.TempDir(), "t.toml")})
+	for i, v := range []float64{1, 3} {
+		send <- v
+		waitFor(t, u, "sample", func() bool { return samplesOf(u, "load") == i+1 })
+	}
+	u.flush()
+	if len(a.sent) != 1 || u.status.alarms.Text != "1 alarm firing" {
+		t.Fatalf("before the edit: %d notifications, status %q", len(a.sent), u.status.alarms.Text)
+	}
+	if err := u.editDashboard(func(d *dashboard.Dashboard) error {
+		d.Panels = append(d.Panels, dashboard.Panel{Title: "More", Series: []dashboard.SeriesRef{{Match: "load"}}})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	u.flush()
+	if len(a.sent) != 1 || u.status.alarms.Text != "1 alarm firing" || !u.dash.panels[0].chart.Alert() {
+		t.Errorf("after the edit: %d notifications, status %q, alert %v", len(a.sent), u.status.alarms.Text, u.dash.panels[0].chart.Alert())
+	}
+	send <- 1
+	waitFor(t, u, "the alarm clearing on the edited view", func() bool { return u.status.alarms.Text == "No alarm firing" })
+	var got []float64
+	for _, v := range u.chart.Store().Points("load change", time.Unix(0, 0), time.Now().Add(time.Hour)) {
+		got = append(got, v)
+	}
+	if want := []float64{2, -2}; !equalFloats(got, want) {
+		t.Errorf("load change %v, want %v", got, want)
+	}
+	change := u.dash.panels[1].chart
+	listed := false
+	for _, info := range change.Series() {
+		listed = listed || info.Name == "load change"
+	}
+	if !listed || !change.SeriesVisible("load change") {
+		t.Errorf("the Load change panel lists %v", change.Series())
+	}
+}

@@ -68,8 +68,9 @@ type bridge struct {
 	// dashboard with several feeds, empty otherwise. Set before a run.
 	prefix string
 	// derive, when set, derives series from the stored samples and
-	// feeds the alarms that watch them (derived.go). Set before a run.
-	derive *liveEngine
+	// feeds the alarms that watch them (derived.go). A running feed that a
+	// dashboard edit keeps moves to the new view's engine.
+	derive atomic.Pointer[liveEngine]
 
 	msgs    atomic.Uint64
 	samples atomic.Uint64
@@ -201,8 +202,9 @@ func (b *bridge) handler(epoch uint64, ts feeds.TimeSource) feeds.Handler {
 		var stored uint64
 		future := false
 		var arrival time.Time
-		if b.derive != nil && len(r.Samples) > 0 {
-			arrival = b.derive.now()
+		derive := b.derive.Load()
+		if derive != nil && len(r.Samples) > 0 {
+			arrival = derive.now()
 		}
 		for _, s := range r.Samples {
 			if s.Time.Sub(m.Time) > maxFuture {
@@ -214,8 +216,8 @@ func (b *bridge) handler(epoch uint64, ts feeds.TimeSource) feeds.Handler {
 			err := b.store.Append(name, s.Time, s.Value)
 			if err == nil {
 				stored++
-				if b.derive != nil {
-					b.derive.sample(b.store, arrival, name, s.Time.UnixNano(), s.Value)
+				if derive != nil {
+					derive.sample(b.store, arrival, name, s.Time.UnixNano(), s.Value)
 				}
 				continue
 			}

@@ -59,6 +59,8 @@ type dashView struct {
 	live *liveEngine
 	// alert[i] is whether an alarm of panel i is active (alarms.go).
 	alert []bool
+	// shown[i] holds the series panel i draws, as assign decided.
+	shown []map[string]bool
 }
 
 // newDashView builds the panels of d over the window's store. Feeds are

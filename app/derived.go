@@ -1,6 +1,7 @@
 package app
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -38,6 +39,8 @@ type liveEngine struct {
 	// clock gives arrival times and the alarms' time; time.Now outside
 	// tests.
 	clock func() time.Time
+	// retired: a dashboard edit gave this engine's alarms to another.
+	retired bool
 	// out are the series of outStore the derivations write to.
 	outStore *series.Store
 	out      map[*engine.Derivation]*series.Series
@@ -92,8 +95,11 @@ func (l *liveEngine) setClock(c func() time.Time) {
 func (l *liveEngine) sample(store *series.Store, arrival time.Time, name string, t int64, v float64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.derived[name] {
-		return // a feed's series named as a derived one: not derived again
+	if l.retired || l.derived[name] {
+		// A retired engine's feeds feed the new one from their next
+		// sample; a feed's series named as a derived one is not derived
+		// again.
+		return
 	}
 	plan := l.eng.Plan(name)
 	for _, a := range plan.NoData {
@@ -134,6 +140,15 @@ func (l *liveEngine) output(store *series.Store, dv *engine.Derivation) *series.
 	}
 	l.out[dv] = sr
 	return sr
+}
+
+// retire stops the engine and hands over its engine and the names it
+// derived, for the engine that replaces it.
+func (l *liveEngine) retire() (*engine.Engine, map[string]bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.retired = true
+	return l.eng, maps.Clone(l.derived)
 }
 
 // report keeps transitions for the next flush. mu held.

@@ -34,7 +34,7 @@ func (u *UI) startSingle() {
 		panic(err) // a panel without no_data or thresholds makes no alarm to refuse
 	}
 	u.single = &singleView{panel: p, live: l}
-	u.bridge.derive = l
+	u.bridge.derive.Store(l)
 }
 
 // seriesMenu is the series list's menu for the series named name: show
