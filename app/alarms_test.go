@@ -239,12 +239,14 @@ func TestShowAsRateFromTheSeriesList(t *testing.T) {
 	t0 := time.Now().Add(-time.Minute).Truncate(time.Second)
 	for i, b := range []int{100, 110, 130, 5, 25} {
 		at := t0.Add(time.Duration(i) * time.Second)
-		msgAt(h, at, `{"ts":`+strconv.FormatInt(at.Unix(), 10)+`,"rx_total":`+strconv.Itoa(b)+`,"temp":`+strconv.Itoa(20+i%2)+`}`)
+		msgAt(h, at, `{"ts":`+strconv.FormatInt(at.Unix(), 10)+`,"rx_total":`+strconv.Itoa(b)+`,"temp":`+strconv.Itoa(20+i%2)+`,"seq":`+strconv.Itoa(i)+`}`)
 	}
 	u.flush()
 	u.win.Canvas().Capture() // lays the list out
-	if hints := buttonsIn(u.seriesList.content, "rate?"); len(hints) != 1 {
-		t.Errorf("%d rows suggest rate, want rx_total's alone", len(hints))
+	// rx_total by its name (its values fell once), seq by its values; not
+	// temp, which goes up and down.
+	if hints := buttonsIn(u.seriesList.content, "rate?"); len(hints) != 2 || !u.seriesList.hinted["rx_total"] || !u.seriesList.hinted["seq"] {
+		t.Errorf("%d rows suggest rate (%v), want rx_total's and seq's", len(hints), u.seriesList.hinted)
 	}
 	var rate *fyne.MenuItem
 	for _, it := range u.seriesMenu("rx_total").Items {
