@@ -106,6 +106,9 @@ func (u *UI) renameSeries(running []*dashFeed, d *dashboard.Dashboard, wasQualif
 	// owner is the feed a series came from, and its name in that feed;
 	// false for a series of no feed (a derived series named on its own).
 	owner := func(name string) (feed, series string, ok bool) {
+		if l := u.live(); l != nil && l.isDerived(name) {
+			return "", "", false // recomputed under its name by the new view's engine
+		}
 		if !wasQualified {
 			return running[0].feed.Name, name, true
 		}
@@ -158,6 +161,7 @@ func (u *UI) adoptView(v *dashView) {
 	} else {
 		prev.Close()
 	}
+	u.adoptEngine(v, u.live())
 	u.dash = v
 	u.chart = v.panels[v.selected].chart
 	for i, p := range v.panels {

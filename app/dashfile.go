@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -159,12 +160,24 @@ func (u *UI) current() *dashboard.Dashboard {
 	}
 	d := dashboard.FromSettings(raw, t, dashboard.FeedSettings(u.settings))
 	d.Window = u.chart.Window()
+	if u.single != nil {
+		// With the entries of the series shown derived (their fn).
+		d.Panels = clonePanels([]dashboard.Panel{u.single.panel})
+	}
 	// The series switched off in the chart stay off in the dashboard (a
-	// name with '*' or '?' would be a pattern: those stay on).
+	// name with '*' or '?' would be a pattern: those stay on). A series
+	// shown derived is off as itself, and must not be hidden as the source
+	// of its derived series.
+	p := &d.Panels[0]
+	m, err := p.Matcher()
 	for _, s := range u.chart.Series() {
-		if !s.Visible && !strings.ContainsAny(s.Name, "*?") {
-			d.Panels[0].Hidden = append(d.Panels[0].Hidden, s.Name)
+		if s.Visible || strings.ContainsAny(s.Name, "*?") || slices.Contains(p.Hidden, s.Name) {
+			continue
 		}
+		if i, ok := m.Match(s.Name); err != nil || ok && p.Series[i].Fn != "" {
+			continue
+		}
+		p.Hidden = append(p.Hidden, s.Name)
 	}
 	return d
 }

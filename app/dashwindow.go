@@ -58,6 +58,12 @@ type dashView struct {
 	// assigned is how many of the store's series (in creation order) have
 	// been shown or hidden in every panel.
 	assigned int
+	// live derives series and runs the panels' alarms (derived.go).
+	live *liveEngine
+	// alert[i] is whether an alarm of panel i is active (alarms.go).
+	alert []bool
+	// shown[i] holds the series panel i draws, as assign decided.
+	shown []map[string]bool
 }
 
 // newDashView builds the panels of d over the window's store. Feeds are
@@ -121,27 +127,22 @@ func (u *UI) newDashView(d *dashboard.Dashboard, path string) (*dashView, error)
 		v.panels = append(v.panels, &dashPanel{panel: p, chart: c, title: btn, match: m, hidden: h})
 		v.grid.Add(container.NewBorder(btn, nil, nil, nil, c))
 	}
+	if err := v.startEngine(); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
 // assign shows each series that arrived since the last call in the
-// panels whose patterns match it (and no hidden pattern does), and hides
-// it in the others. The window does not compute derived series yet, so
-// an entry with an fn draws nothing rather than the raw values under the
-// derived series' place.
+// panels that draw it (see panelShows), and hides it in the others.
 func (v *dashView) assign() {
 	list := v.panels[0].chart.Store().List()
+	on := make([]bool, len(v.panels))
 	for _, sr := range list[v.assigned:] {
 		name := sr.Name()
-		for _, p := range v.panels {
-			i, on := p.match.Match(name)
-			if on && p.panel.Series[i].Fn != "" {
-				on = false
-			}
-			if _, off := p.hidden.Match(name); off {
-				on = false
-			}
-			p.chart.SetSeriesVisible(name, on)
+		v.panelShows(name, on)
+		for i, p := range v.panels {
+			p.chart.SetSeriesVisible(name, on[i])
 		}
 	}
 	v.assigned = len(list)
@@ -378,13 +379,11 @@ func (u *UI) selectPanel(i int) {
 	if v == nil || i < 0 || i >= len(v.panels) || i == v.selected {
 		return
 	}
-	old := v.panels[v.selected].title
-	old.Importance = widget.LowImportance
-	old.Refresh()
+	old := v.selected
 	v.selected = i
+	v.styleTitle(old)
+	v.styleTitle(i)
 	p := v.panels[i]
-	p.title.Importance = widget.MediumImportance
-	p.title.Refresh()
 	u.chart = p.chart
 	u.seriesList.update()
 	u.menu.sync(u)

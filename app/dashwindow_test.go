@@ -333,31 +333,6 @@ func TestWindowBadDashboardFile(t *testing.T) {
 	}
 }
 
-// The window does not derive series yet: an entry with an fn must not
-// draw the raw values as if they were the derived ones.
-func TestDashboardFnEntryDrawsNothing(t *testing.T) {
-	d := parseDash(t, `
-[[feed]]
-name = "x"
-url = "http://127.0.0.1:1/"
-[[feed]]
-name = "y"
-url = "http://127.0.0.1:2/"
-[[panel]]
-series = [{ match = "x/bytes", fn = "rate" }, "y/*"]
-`)
-	v := panelsOnly(t, d)
-	for _, f := range v.feeds {
-		h := f.bridge.handler(f.bridge.newEpoch(), feeds.PayloadTime)
-		h(feeds.Event{Kind: feeds.KindMessage, Message: feeds.Message{Data: []byte(`{"bytes":1}`), Time: time.Now()}})
-	}
-	v.assign()
-	c := v.panels[0].chart
-	if c.SeriesVisible("x/bytes") || !c.SeriesVisible("y/bytes") {
-		t.Errorf("x/bytes (fn) drawn %v, y/bytes drawn %v; want false, true", c.SeriesVisible("x/bytes"), c.SeriesVisible("y/bytes"))
-	}
-}
-
 // panelsOnly builds the panels and feed bridges of d over a new store,
 // without a window or running feeds: tests feed the bridges by hand.
 func panelsOnly(t *testing.T, d *dashboard.Dashboard) *dashView {

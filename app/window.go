@@ -76,7 +76,9 @@ type UI struct {
 	bridge    *bridge
 	rates     rates
 	feed      *feedRun
-	dash      *dashView // the open dashboard; nil in the single-URL window
+	dash      *dashView   // the open dashboard; nil in the single-URL window
+	single    *singleView // the single-URL window's panel (derived.go)
+	alarmList *alarmList  // the status bar's alarm count and its list
 	flushes   int
 	seriesN   int
 
@@ -143,6 +145,7 @@ func New(a fyne.App, opts Options) *UI {
 	} else {
 		store := newStore(u.settings.History)
 		u.bridge = &bridge{store: store}
+		u.startSingle()
 		u.chart = charts.New(store)
 		if w := time.Duration(u.prefs.IntWithFallback(prefWindow, int(time.Minute/time.Second))) * time.Second; w >= 0 {
 			_ = u.chart.SetWindow(w)
@@ -218,8 +221,10 @@ func (u *UI) buildContent() {
 	top := container.NewBorder(nil, nil, nil, container.NewHBox(u.connectBtn, settings), u.url)
 
 	u.status = newStatusBar(u.reconnectNow)
+	u.status.alarms.OnTapped = u.showAlarmList
 	u.log = newMessageLog()
 	u.seriesList = newSeriesList(func() *charts.Chart { return u.chart })
+	u.seriesList.menu, u.seriesList.suggest = u.seriesMenu, u.suggestRate
 	u.logShown = u.prefs.BoolWithFallback(prefShowLog, false)
 	u.center = container.NewStack()
 	u.layoutCenter()
@@ -280,6 +285,7 @@ func (u *UI) flush() {
 	} else {
 		u.flushFeed(now)
 	}
+	u.flushAlarms(now)
 	// Dragging or zooming the chart leaves follow mode on its own: keep
 	// the View menu's checks true to it.
 	if f, p := u.chart.Following(), u.chart.Paused(); f != u.menuFollowing || p != u.menuPaused {
