@@ -35,6 +35,7 @@ type dashPanel struct {
 	panel  *dashboard.Panel
 	chart  *charts.Chart
 	title  *widget.Button // selects the panel
+	menu   *widget.Button // "⋯": the panel's menu (dashpanels.go)
 	match  *dashboard.Matcher
 	hidden *dashboard.Matcher
 }
@@ -115,8 +116,9 @@ func (u *UI) newDashView(d *dashboard.Dashboard, path string) (*dashView, error)
 		if i == 0 {
 			btn.Importance = widget.MediumImportance
 		}
-		v.panels = append(v.panels, &dashPanel{panel: p, chart: c, title: btn, match: m, hidden: h})
-		v.grid.Add(container.NewBorder(btn, nil, nil, nil, c))
+		menu := u.panelMenuButton(i)
+		v.panels = append(v.panels, &dashPanel{panel: p, chart: c, title: btn, menu: menu, match: m, hidden: h})
+		v.grid.Add(container.NewBorder(container.NewBorder(nil, nil, nil, menu, btn), nil, nil, nil, c))
 	}
 	return v, nil
 }

@@ -102,6 +102,10 @@ type UI struct {
 	// the open warning about literal secrets before saving, for tests
 	confirmSecrets *dialog.ConfirmDialog
 	settingsForm   *settingsForm
+	// the open dialog of a panel command, and the open question or
+	// refusal of Remove, for tests
+	panelForm    *panelForm
+	panelConfirm dialog.Dialog
 }
 
 // New builds the window of a and connects it: to opts.URL, else to the
@@ -214,6 +218,7 @@ func (u *UI) buildContent() {
 	u.status = newStatusBar(u.reconnectNow)
 	u.log = newMessageLog()
 	u.seriesList = newSeriesList(func() *charts.Chart { return u.chart })
+	u.seriesList.panel = &panelHooks{set: u.setPanelSeries, add: u.addSeriesDialog, active: func() bool { return u.dash != nil }}
 	u.logShown = u.prefs.BoolWithFallback(prefShowLog, false)
 	u.center = container.NewStack()
 	u.layoutCenter()
