@@ -171,7 +171,7 @@ func (u *UI) showPanelForm(title, okText string, items []*widget.FormItem, parse
 	return f
 }
 
-// keep selects the panel that was selected.
+// keep selects panel i afterwards.
 func keep(i int) func(int) int { return func(int) int { return i } }
 
 // renamePanelDialog asks panel i's new title; empty gives it back its
@@ -187,7 +187,7 @@ func (u *UI) renamePanelDialog(i int) {
 		func() (func(d *dashboard.Dashboard) error, error) {
 			title := strings.TrimSpace(name.Text)
 			return func(d *dashboard.Dashboard) error { d.Panels[i].Title = title; return nil }, nil
-		}, keep(i))
+		}, keep(u.dash.selected))
 	u.win.Canvas().Focus(name)
 }
 
@@ -231,9 +231,9 @@ func (u *UI) panelRangeDialog(i int) {
 				return nil, err
 			}
 		}
-		u := strings.TrimSpace(unit.Text)
-		return func(d *dashboard.Dashboard) error { d.Panels[i].Y, d.Panels[i].Unit = y, u; return nil }, nil
-	}, keep(i))
+		un := strings.TrimSpace(unit.Text)
+		return func(d *dashboard.Dashboard) error { d.Panels[i].Y, d.Panels[i].Unit = y, un; return nil }, nil
+	}, keep(u.dash.selected))
 }
 
 // parseYRange reads a fixed Y axis from the dialog's fields.

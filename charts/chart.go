@@ -172,6 +172,9 @@ func (c *Chart) SetAutoY() {
 	c.Refresh()
 }
 
+// YRange returns the fixed Y axis, and false when it scales to the data.
+func (c *Chart) YRange() (min, max float64, fixed bool) { return c.yMin, c.yMax, c.yFixed }
+
 // SetSeriesVisible shows or hides the series called name (it need not exist yet).
 func (c *Chart) SetSeriesVisible(name string, visible bool) {
 	c.visible[name] = visible
