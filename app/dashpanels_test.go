@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"feedscope/app/dashboard"
@@ -93,6 +94,10 @@ func TestAddPanelInSingleWindow(t *testing.T) {
 		t.Error("Columns or Add series to this panel… offered in the single-URL window")
 	}
 	run := u.feed
+	u.seriesList.filter.SetText("s") // sine, seq, sawtooth, noise
+	if got := u.seriesList.pattern(); got != "*s*" {
+		t.Errorf("a filter showing several series proposes %q, want *s*", got)
+	}
 	u.seriesList.filter.SetText("wal")
 	menuItem(t, u, "View", "Add panel…").Action()
 	if got := u.panelForm.fields["Series"].(*widget.Entry).Text; got != "walk" {
@@ -403,6 +408,29 @@ func TestDashboardExport(t *testing.T) {
 		}
 	}
 	test.AssertImageMatches(t, "dashboard-export.png", img)
+
+	// A firing panel is drawn firing: its frame and title in the alarm
+	// colour.
+	u.dash.panels[1].chart.SetAlert(true)
+	buf.Reset()
+	if err := u.writeDashboardPNG(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if img, err = png.Decode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	alarm := theme.Color(theme.ColorNameError)
+	for i := range u.dash.panels {
+		cell := image.Rect(i%cols*w, i/cols*h, i%cols*w+w, i/cols*h+h)
+		if n := countColour(img, cell, alarm); (n > 200) != (i == 1) {
+			t.Errorf("panel %d has %d pixels of the alarm colour; firing %v", i, n, i == 1)
+		}
+		titleBar := cell
+		titleBar.Max.Y = cell.Min.Y + int(widget.NewLabel("X").MinSize().Height)
+		if n := countColour(img, titleBar, alarm); (n > 10) != (i == 1) {
+			t.Errorf("panel %d's title has %d pixels of the alarm colour; firing %v", i, n, i == 1)
+		}
+	}
 
 	buf.Reset()
 	if err := exportCSV(&buf, u.chart.Store()); err != nil {
