@@ -107,6 +107,7 @@ func (u *UI) showPanelForm(title, okText string, items []*widget.FormItem, parse
 	f := &panelForm{fields: map[string]fyne.CanvasObject{}, err: widget.NewLabel("")}
 	f.err.Importance = widget.DangerImportance
 	f.err.Wrapping = fyne.TextWrapWord
+	touched := false // no complaint before the first change
 	check := func() error {
 		change, err := parse()
 		if err == nil {
@@ -116,7 +117,9 @@ func (u *UI) showPanelForm(title, okText string, items []*widget.FormItem, parse
 			}
 		}
 		if err != nil {
-			f.err.SetText(strings.TrimPrefix(err.Error(), "dashboard: "))
+			if touched {
+				f.err.SetText(strings.TrimPrefix(err.Error(), "dashboard: "))
+			}
 			f.ok.Disable()
 			return err
 		}
@@ -124,20 +127,27 @@ func (u *UI) showPanelForm(title, okText string, items []*widget.FormItem, parse
 		f.ok.Enable()
 		return nil
 	}
-	onChange := func(string) { _ = check() }
+	onChange := func(string) { touched = true; _ = check() }
+	// Enter in a field is OK.
+	submit := func(string) {
+		if !f.ok.Disabled() {
+			f.ok.OnTapped()
+		}
+	}
 	for _, it := range items {
 		f.fields[it.Text] = it.Widget
 		switch w := it.Widget.(type) {
 		case *widget.Entry:
-			w.OnChanged = onChange
+			w.OnChanged, w.OnSubmitted = onChange, submit
 		case *widget.SelectEntry:
-			w.OnChanged = onChange
+			w.OnChanged, w.OnSubmitted = onChange, submit
 		case *widget.Check:
 			prev := w.OnChanged
 			w.OnChanged = func(on bool) {
 				if prev != nil {
 					prev(on)
 				}
+				touched = true
 				_ = check()
 			}
 		}
@@ -145,6 +155,7 @@ func (u *UI) showPanelForm(title, okText string, items []*widget.FormItem, parse
 	form := widget.NewForm(items...)
 	cancel := widget.NewButton("Cancel", nil)
 	f.ok = widget.NewButton(okText, func() {
+		touched = true
 		if check() != nil {
 			return
 		}
@@ -309,11 +320,9 @@ func (u *UI) addPanelDialog() {
 	title, pattern := widget.NewEntry(), widget.NewEntry()
 	title.SetPlaceHolder(fmt.Sprintf("panel %d", n+1))
 	pattern.SetText(u.seriesList.pattern())
-	hint := widget.NewLabel("* matches any run of characters, ? one character")
-	hint.Importance = widget.LowImportance
 	u.showPanelForm("Add panel", "Add", []*widget.FormItem{
 		widget.NewFormItem("Title", title),
-		{Text: "Series", Widget: pattern, HintText: hint.Text},
+		{Text: "Series", Widget: pattern, HintText: "* matches any run of characters, ? one character"},
 	}, func() (func(d *dashboard.Dashboard) error, error) {
 		t, pat := strings.TrimSpace(title.Text), strings.TrimSpace(pattern.Text)
 		if pat == "" {

@@ -133,6 +133,9 @@ func TestAddPanelInSingleWindow(t *testing.T) {
 	if u.menu.columns[0].Disabled || !u.menu.columns[0].Checked || !u.seriesList.addBtn.Visible() {
 		t.Error("the dashboard's Columns (1) and Add series to this panel… are not offered")
 	}
+	if b := u.seriesList.addBtn; b.Size().Height < b.MinSize().Height || b.Position().Y <= u.seriesList.filter.Position().Y {
+		t.Errorf("Add series to this panel… is laid out at %v, size %v", b.Position(), b.Size())
+	}
 }
 
 // twoHubDashboard opens a dashboard of an SSE feed a and a WebSocket feed
@@ -201,7 +204,7 @@ func TestPanelMenu(t *testing.T) {
 		t.Errorf("Rename proposes %q", got)
 	}
 	fill(t, u, "Title", "Sine wave")
-	test.Tap(u.panelForm.ok)
+	u.panelForm.fields["Title"].(*widget.Entry).TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter is OK
 	if got := panelTitles(u)[0]; got != "Sine wave" || u.dash.selected != 3 {
 		t.Errorf("after Rename: title %q, selected %d (want the selection kept at 3)", got, u.dash.selected)
 	}

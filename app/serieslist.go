@@ -31,6 +31,7 @@ type seriesList struct {
 	// rather than the chart's switches (see dashpanels.go).
 	panel  *panelHooks
 	addBtn *widget.Button
+	top    *fyne.Container // holds addBtn
 }
 
 // panelHooks connect the series list to the selected dashboard panel.
@@ -82,8 +83,8 @@ func newSeriesList(chart func() *charts.Chart) *seriesList {
 		}
 	})
 	s.addBtn.Hide()
-	top := container.NewVBox(s.filter, container.NewGridWithColumns(2, all, none), s.addBtn, s.count)
-	s.content = container.NewBorder(top, nil, nil, nil, s.list)
+	s.top = container.NewVBox(s.filter, container.NewGridWithColumns(2, all, none), s.addBtn, s.count)
+	s.content = container.NewBorder(s.top, nil, nil, nil, s.list)
 	return s
 }
 
@@ -151,6 +152,9 @@ func (s *seriesList) update() {
 		} else {
 			s.addBtn.Hide()
 		}
+		// Showing or hiding a child does not lay its container out again.
+		s.top.Refresh()
+		s.content.Refresh()
 	}
 	switch {
 	case s.total == 0:
