@@ -459,3 +459,18 @@ func countColour(img image.Image, r image.Rectangle, c color.Color) int {
 	}
 	return n
 }
+
+// Add series to this panel… takes a name or a pattern.
+func TestAddToPanel(t *testing.T) {
+	p := dashboard.Panel{Series: []dashboard.SeriesRef{{Match: "a/*"}}, Hidden: []string{"a/x"}}
+	if err := addToPanel(&p, "b/temp*", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := addToPanel(&p, "a/x", []string{"a/x"}); err != nil {
+		t.Fatal(err)
+	}
+	want := dashboard.Panel{Series: []dashboard.SeriesRef{{Match: "a/*"}, {Match: "b/temp*"}}}
+	if !reflect.DeepEqual(p, want) || !p.Shows("b/temp1") || !p.Shows("a/x") {
+		t.Errorf("got %+v, want %+v", p, want)
+	}
+}
