@@ -380,11 +380,21 @@ func addToPanel(p *dashboard.Panel, s string, known []string) error {
 // series and hidden patterns, so Save keeps what the list shows. It
 // reports false in the single-URL window, whose list switches the chart.
 func (u *UI) setPanelSeries(names []string, on bool) bool {
-	v := u.dash
-	if v == nil {
+	if u.dash == nil {
 		return false
 	}
-	i, known := v.selected, u.chart.Store().Names()
+	u.setPanelSeriesOn(u.dash.selected, names, on)
+	return true
+}
+
+// setPanelSeriesOn shows or hides names on panel i (the series list's
+// switches, a tap on the panel's legend); the selection stays.
+func (u *UI) setPanelSeriesOn(i int, names []string, on bool) {
+	v := u.dash
+	if v == nil || i >= len(v.panels) {
+		return
+	}
+	known := u.chart.Store().Names()
 	if err := u.editPanels(func(d *dashboard.Dashboard) error {
 		for _, name := range names {
 			if err := d.Panels[i].SetShown(name, on, known); err != nil {
@@ -392,8 +402,7 @@ func (u *UI) setPanelSeries(names []string, on bool) bool {
 			}
 		}
 		return nil
-	}, keep(i)); err != nil {
+	}, keep(v.selected)); err != nil {
 		dialog.ShowError(err, u.win)
 	}
-	return true
 }

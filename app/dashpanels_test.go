@@ -341,6 +341,19 @@ func TestSeriesListEditsPanel(t *testing.T) {
 		t.Errorf("switching b/seq on again left hidden = %q", got)
 	}
 
+	// A tap on another panel's legend entry hides the series in that
+	// panel's file entry; the selection stays.
+	u.win.Canvas().Capture() // lays the legends out
+	walks := u.dash.panels[1].chart
+	for y := float32(2); y < 60 && u.dash.panels[1].chart == walks; y += 4 {
+		for x := float32(4); x < 100 && u.dash.panels[1].chart == walks; x += 8 {
+			walks.Tapped(&fyne.PointEvent{Position: fyne.NewPos(x, y)})
+		}
+	}
+	if got := u.current().Panels[1].Hidden; len(got) != 1 || u.dash.panels[1].chart.SeriesVisible(got[0]) || u.dash.selected != 2 {
+		t.Errorf("a legend tap on Walks left its hidden = %q, selected %d", got, u.dash.selected)
+	}
+
 	test.Tap(u.seriesList.addBtn)
 	if u.panelForm == nil {
 		t.Fatal("Add series to this panel… opened no dialog")

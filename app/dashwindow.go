@@ -87,6 +87,8 @@ func (u *UI) newDashView(d *dashboard.Dashboard, path string) (*dashView, error)
 		// lists only the series the panel is about.
 		c.SetDefaultVisible(0)
 		c.SetListed(func(name string) bool { _, ok := m.Match(name); return ok })
+		// A legend tap hides or shows the series in the file's panel.
+		c.SetOnLegendToggle(func(name string, on bool) { u.setPanelSeriesOn(i, []string{name}, on) })
 		if p.Y != nil {
 			if err := c.SetYRange(p.Y.Min, p.Y.Max); err != nil {
 				return nil, fmt.Errorf("panel %q: %w", panelName(*p, i), err)

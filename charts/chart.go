@@ -58,6 +58,7 @@ type Chart struct {
 	thresholds     []Threshold
 	alert          bool              // drawn as firing (SetAlert)
 	listed         func(string) bool // SetListed; nil lists every series
+	onLegendToggle func(name string, visible bool)
 
 	// Written by the renderer for hit tests and Image.
 	renderer   *chartRenderer // nil until created and after Destroy
