@@ -93,7 +93,7 @@ func (u *UI) setColumns(n int) {
 		return
 	}
 	sel := u.dash.selected
-	if err := u.editPanels(func(d *dashboard.Dashboard) error { d.Columns = n; return nil }, func(int) int { return sel }); err != nil {
+	if err := u.editPanels(func(d *dashboard.Dashboard) error { d.Columns = n; return nil }, keep(sel)); err != nil {
 		dialog.ShowError(err, u.win)
 	}
 }
@@ -182,6 +182,18 @@ func (u *UI) showPanelForm(title, okText string, items []*widget.FormItem, parse
 	return f
 }
 
+// onPanel is an edit of panel i. A dialog stays open while the
+// dashboard may change under it (another file opened by a shortcut), so
+// the panel may be gone.
+func onPanel(i int, change func(p *dashboard.Panel) error) func(d *dashboard.Dashboard) error {
+	return func(d *dashboard.Dashboard) error {
+		if i >= len(d.Panels) {
+			return fmt.Errorf("panel %d is gone", i+1)
+		}
+		return change(&d.Panels[i])
+	}
+}
+
 // keep selects panel i afterwards.
 func keep(i int) func(int) int { return func(int) int { return i } }
 
@@ -197,7 +209,7 @@ func (u *UI) renamePanelDialog(i int) {
 	u.showPanelForm("Rename panel", "Rename", []*widget.FormItem{widget.NewFormItem("Title", name)},
 		func() (func(d *dashboard.Dashboard) error, error) {
 			title := strings.TrimSpace(name.Text)
-			return func(d *dashboard.Dashboard) error { d.Panels[i].Title = title; return nil }, nil
+			return onPanel(i, func(p *dashboard.Panel) error { p.Title = title; return nil }), nil
 		}, keep(u.dash.selected))
 	u.win.Canvas().Focus(name)
 }
@@ -243,7 +255,7 @@ func (u *UI) panelRangeDialog(i int) {
 			}
 		}
 		un := strings.TrimSpace(unit.Text)
-		return func(d *dashboard.Dashboard) error { d.Panels[i].Y, d.Panels[i].Unit = y, un; return nil }, nil
+		return onPanel(i, func(p *dashboard.Panel) error { p.Y, p.Unit = y, un; return nil }), nil
 	}, keep(u.dash.selected))
 }
 
@@ -360,7 +372,7 @@ func (u *UI) addSeriesDialog() {
 			if s == "" {
 				return nil, errors.New("Series: pick a series or type a pattern")
 			}
-			return func(d *dashboard.Dashboard) error { return addToPanel(&d.Panels[i], s, u.chart.Store().Names()) }, nil
+			return onPanel(i, func(p *dashboard.Panel) error { return addToPanel(p, s, u.chart.Store().Names()) }), nil
 		}, keep(i))
 	u.win.Canvas().Focus(name)
 }
@@ -395,14 +407,14 @@ func (u *UI) setPanelSeriesOn(i int, names []string, on bool) {
 		return
 	}
 	known := u.chart.Store().Names()
-	if err := u.editPanels(func(d *dashboard.Dashboard) error {
+	if err := u.editPanels(onPanel(i, func(p *dashboard.Panel) error {
 		for _, name := range names {
-			if err := d.Panels[i].SetShown(name, on, known); err != nil {
+			if err := p.SetShown(name, on, known); err != nil {
 				return err
 			}
 		}
 		return nil
-	}, keep(v.selected)); err != nil {
+	}), keep(v.selected)); err != nil {
 		dialog.ShowError(err, u.win)
 	}
 }

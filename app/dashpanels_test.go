@@ -487,3 +487,22 @@ func TestAddToPanel(t *testing.T) {
 		t.Errorf("got %+v, want %+v", p, want)
 	}
 }
+
+// A panel dialog left open while its panel goes says so when applied,
+// and changes nothing.
+func TestPanelDialogOutlivesItsPanel(t *testing.T) {
+	u := newTestUI(t, test.NewTempApp(t), Options{Dashboard: parseDash(t, golden2x2), DashboardPath: "golden.toml"})
+	u.disconnectDash()
+	tapPanelMenu(t, u, 3, "Rename…")
+	if err := u.editDashboard(func(d *dashboard.Dashboard) error { d.Panels = d.Panels[:2]; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	fill(t, u, "Title", "x")
+	test.Tap(u.panelForm.ok)
+	if u.panelForm == nil {
+		t.Fatal("the dialog closed as if it had renamed a panel")
+	}
+	if u.panelForm.err.Text != "panel 4 is gone" || !slices.Equal(panelTitles(u), []string{"Temperatures (°C)", "Pressure"}) {
+		t.Errorf("renaming a removed panel: %q, titles %q", u.panelForm.err.Text, panelTitles(u))
+	}
+}
