@@ -62,18 +62,6 @@ func fill(t *testing.T, u *UI, label, text string) {
 	}
 }
 
-// overlayText reports whether an open dialog shows a label holding text.
-func overlayText(u *UI, text string) bool {
-	for _, o := range u.win.Canvas().Overlays().List() {
-		for x := range subtree(o, map[fyne.CanvasObject]bool{}) {
-			if l, ok := x.(*widget.Label); ok && strings.Contains(l.Text, text) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func panelTitles(u *UI) []string {
 	var out []string
 	for _, p := range u.dash.panels {
@@ -208,6 +196,9 @@ func TestPanelMenu(t *testing.T) {
 	if got := panelTitles(u)[0]; got != "Sine wave" || u.dash.selected != 3 {
 		t.Errorf("after Rename: title %q, selected %d (want the selection kept at 3)", got, u.dash.selected)
 	}
+	if !strings.HasPrefix(u.win.Title(), unsavedMark) {
+		t.Errorf("after editing panels the window title %q does not mark unsaved changes", u.win.Title())
+	}
 
 	tapPanelMenu(t, u, 1, "Y range and unit…")
 	auto := u.panelForm.fields["Automatic"].(*widget.Check)
@@ -249,6 +240,9 @@ func TestPanelMenu(t *testing.T) {
 
 	path := u.dash.path
 	u.saveDashboard()
+	if strings.HasPrefix(u.win.Title(), unsavedMark) {
+		t.Errorf("saved, the window title %q still marks unsaved changes", u.win.Title())
+	}
 	saved, err := dashboard.Load(path)
 	if err != nil {
 		t.Fatal(err)
@@ -293,7 +287,7 @@ func TestPanelMenu(t *testing.T) {
 		t.Fatalf("after removing the last of the list: selected %d of %d", u.dash.selected, len(u.dash.panels))
 	}
 	tapPanelMenu(t, u, 0, "Remove")
-	if _, asked := u.panelConfirm.(*dialog.ConfirmDialog); asked || !overlayText(u, "only panel") {
+	if _, asked := u.panelConfirm.(*dialog.ConfirmDialog); asked || !strings.Contains(overlayText(u), "only panel") {
 		t.Error("removing the last panel was not refused with a reason")
 	}
 	if len(u.dash.panels) != 1 || len(u.current().Panels) != 1 {

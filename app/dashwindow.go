@@ -53,6 +53,9 @@ type dashView struct {
 	listDue time.Time  // when the Feeds list's rates are next shown
 	// selected is the panel the series list and the View menu act on.
 	selected int
+	// selFeed is the feed the URL bar, Transport, Settings and Reconnect
+	// now act on, and the status bar details.
+	selFeed int
 	// assigned is how many of the store's series (in creation order) have
 	// been shown or hidden in every panel.
 	assigned int
@@ -251,6 +254,7 @@ func (u *UI) flushDash(now time.Time) {
 		}
 	}
 	dot, state, stateCol, detail := v.summary(now)
+	detail = v.selectedDetail(now, detail)
 	s := u.status
 	s.apply(dot, state, stateCol, detail)
 	s.showStats(now, last, &u.rates, bytes)
@@ -264,7 +268,7 @@ func (v *dashView) summary(now time.Time) (dot color.Color, state string, stateC
 	var connected, connecting, stopped, disconnected int
 	var reconnecting []time.Duration
 	var errs []string
-	for _, f := range v.feeds {
+	for i, f := range v.feeds {
 		if !f.hasSt {
 			connecting++
 			continue
@@ -284,7 +288,7 @@ func (v *dashView) summary(now time.Time) (dot color.Color, state string, stateC
 			}
 			stopped++
 		}
-		if f.st.Err != nil {
+		if f.st.Err != nil && i != v.selFeed { // the selected one is detailed on its own
 			errs = append(errs, f.feed.Name+": "+plainError(f.st.Err))
 		}
 	}
@@ -322,12 +326,7 @@ func (v *dashView) summary(now time.Time) (dot color.Color, state string, stateC
 // keeps the longest history of its feeds, and u.chart is the first panel
 // (the one the View menu, the series list and the exports act on).
 func (u *UI) openDashView(d *dashboard.Dashboard, path string) (*dashView, error) {
-	d = d.Clone()
-	if len(d.Panels) == 0 {
-		// Feeds and no panel yet: one panel of everything, as the
-		// single-URL window.
-		d.Panels = []dashboard.Panel{{Series: []dashboard.SeriesRef{{Match: "*"}}}}
-	}
+	d = openedForm(d)
 	history := u.settings.History
 	for _, f := range d.Feeds {
 		history = max(history, f.Settings.History)
@@ -357,6 +356,9 @@ func (u *UI) title() string {
 		name = filepath.Base(u.dash.path)
 	default:
 		name = "Untitled dashboard"
+	}
+	if u.unsaved() {
+		name = unsavedMark + name
 	}
 	return name + " — Feedscope"
 }

@@ -163,8 +163,8 @@ hidden = ["b/seq", "b/counter"]
 		st := u.status.state.Text
 		return strings.HasPrefix(st, "1 connected · 1 reconnecting") && strings.HasSuffix(st, "1 disconnected")
 	})
-	if rows[1].toggle.Text != "Connect" || rows[0].toggle.Text != "Disconnect" || u.dash.feeds[0].run == nil {
-		t.Errorf("after disconnecting b: buttons %q %q", rows[0].toggle.Text, rows[1].toggle.Text)
+	if rows[1].toggle.Icon.Name() != theme.MediaPlayIcon().Name() || rows[0].toggle.Icon.Name() != theme.MediaStopIcon().Name() || u.dash.feeds[0].run == nil {
+		t.Errorf("after disconnecting b: buttons %s %s, want stop and play", rows[0].toggle.Icon.Name(), rows[1].toggle.Icon.Name())
 	}
 	test.Tap(rows[1].toggle)
 	waitFor(t, u, "b connected again", func() bool { return strings.HasPrefix(u.status.state.Text, "2 connected") })

@@ -97,6 +97,8 @@ type UI struct {
 	menu                      *menus
 	menuFollowing, menuPaused bool // the chart state the menu shows
 
+	feedEdit // editing the dashboard's feeds; unsaved changes
+
 	// the open Settings dialog, for tests
 	settingsDialog *dialog.FormDialog
 	// the open warning about literal secrets before saving, for tests
@@ -127,18 +129,17 @@ func New(a fyne.App, opts Options) *UI {
 	u.themeName = u.prefs.StringWithFallback(prefTheme, "system")
 	u.applyTheme()
 
+	var last *lastDash
 	if opts.Dashboard == nil && strings.TrimSpace(opts.URL) == "" {
-		// The dashboard open at the last quit, when there was one.
-		if path := u.prefs.StringWithFallback(prefDashboard, ""); path != "" {
-			if d, err := dashboard.Load(path); err == nil && len(d.Feeds) > 0 {
-				opts.Dashboard, opts.DashboardPath = d, path
-			}
+		// The dashboard open at the last quit, saved or not.
+		if last = u.lastDashboard(); last != nil {
+			opts.Dashboard, opts.DashboardPath = last.d, last.path
 		}
 	}
 	if opts.Dashboard == nil {
 		// A URL (or the demo) replaces the dashboard at the next launch
 		// too.
-		u.prefs.SetString(prefDashboard, "")
+		u.forgetDashboard()
 	}
 	var dashErr error
 	if opts.Dashboard != nil {
@@ -175,9 +176,14 @@ func New(a fyne.App, opts Options) *UI {
 	case dashErr != nil:
 		u.status.idle = dashErr.Error()
 	case u.dash != nil:
-		u.url.SetText(u.dash.path)
-		u.url.Disable()
+		u.showSelectedFeed()
 		u.rememberDashboard(u.dash.path)
+		if last != nil {
+			u.savedText = last.saved // unsaved changes stay unsaved
+			u.syncUnsaved()
+		} else {
+			u.markSaved()
+		}
 		u.connectDash()
 	case start == "":
 		u.openDemo()
@@ -294,6 +300,9 @@ func (u *UI) flush() {
 		u.seriesN = n
 		u.seriesList.update()
 	}
+	if u.flushes%rateWindowSize == 0 {
+		u.syncUnsaved() // edits the window makes on its own (window length)
+	}
 }
 
 // flushFeed is flush's part for the single feed: its bridge, its status.
@@ -354,7 +363,7 @@ func (u *UI) toggleConnect() {
 // transport and settings. What the chart holds stays.
 func (u *UI) connect() {
 	if u.dash != nil {
-		u.connectDash()
+		u.connectDashURL()
 		return
 	}
 	raw := strings.TrimSpace(u.url.Text)
@@ -470,14 +479,25 @@ func (u *UI) disconnect() {
 	u.flush()
 }
 
-// reconnectNow skips the backoff wait: a new attempt starts at once.
-func (u *UI) reconnectNow() { u.connect() }
+// reconnectNow skips the backoff wait: a new attempt starts at once (for
+// the selected feed of a dashboard).
+func (u *UI) reconnectNow() {
+	if u.dash != nil {
+		u.reconnectSelected()
+		return
+	}
+	u.connect()
+}
 
 // setTransport switches transport; a running feed reconnects with it and
 // the chart keeps its data. On a hub URL (path /ws, /sse or /poll) the path
 // follows the transport, so every menu item works against `feedscope
 // serve` and the demo.
 func (u *UI) setTransport(t feeds.Transport) {
+	if u.dash != nil {
+		u.setFeedTransport(t)
+		return
+	}
 	u.transport = t
 	u.prefs.SetString(prefTransport, t.String())
 	u.menu.sync(u)
@@ -599,11 +619,6 @@ func (u *UI) applySettings(s Settings) {
 	old := u.settings
 	u.settings = s
 	saveSettings(u.prefs, s)
-	if u.dash != nil {
-		// A dashboard's feeds carry their own settings, in its file.
-		dialog.ShowInformation("Settings", "Saved for the window without a dashboard. The feeds of this dashboard keep the settings written in its file.", u.win)
-		return
-	}
 	u.status.setInsecure(s.InsecureSkipVerify)
 	// A feed that stopped on an error (a 401 for a missing header) is
 	// retried too: new settings are often the fix.
@@ -746,7 +761,7 @@ func Window(ctx context.Context, args []string, usage string, stdout, stderr io.
 	u := New(a, opts)
 	measure(u)
 	u.win.SetMaster()
-	u.win.SetCloseIntercept(u.quit)
+	u.win.SetCloseIntercept(u.requestQuit)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
