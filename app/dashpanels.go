@@ -35,15 +35,36 @@ type panelForm struct {
 func (u *UI) panelMenuButton(i int) *widget.Button {
 	var b *widget.Button
 	b = widget.NewButton("⋯", func() {
-		c := fyne.CurrentApp().Driver().CanvasForObject(b)
-		if c == nil {
-			return
-		}
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b)
-		widget.ShowPopUpMenuAtPosition(u.panelMenu(i), c, pos.AddXY(0, b.Size().Height))
+		u.showPanelMenu(i, pos.AddXY(0, b.Size().Height))
 	})
 	b.Importance = widget.LowImportance
 	return b
+}
+
+// panelTitle is a panel's title bar: pressing it selects the panel, and a
+// secondary tap opens the panel's menu, as its ⋯ does.
+type panelTitle struct {
+	widget.Button
+	onMenu func(at fyne.Position)
+}
+
+func newPanelTitle(text string, tapped func(), onMenu func(at fyne.Position)) *panelTitle {
+	t := &panelTitle{onMenu: onMenu}
+	t.Text, t.OnTapped = text, tapped
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+func (t *panelTitle) TappedSecondary(e *fyne.PointEvent) {
+	if t.onMenu != nil {
+		t.onMenu(e.AbsolutePosition)
+	}
+}
+
+// showPanelMenu opens panel i's menu at at, a position in the window.
+func (u *UI) showPanelMenu(i int, at fyne.Position) {
+	widget.ShowPopUpMenuAtPosition(u.panelMenu(i), u.win.Canvas(), at)
 }
 
 // panelMenu is panel i's menu.

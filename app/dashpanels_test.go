@@ -28,13 +28,22 @@ import (
 func tapPanelMenu(t *testing.T, u *UI, i int, label string) {
 	t.Helper()
 	test.Tap(u.dash.panels[i].menu)
+	tapMenuItem(t, u, label)
+}
+
+// tapMenuItem taps the item labelled label of the pop-up menu on top of
+// the window.
+func tapMenuItem(t *testing.T, u *UI, label string) {
+	t.Helper()
 	overlay := u.win.Canvas().Overlays().Top()
 	var pm *widget.PopUpMenu
-	if c := reflect.ValueOf(overlay).Elem().FieldByName("Content"); c.IsValid() {
-		pm, _ = c.Interface().(*widget.PopUpMenu)
+	if overlay != nil {
+		if c := reflect.ValueOf(overlay).Elem().FieldByName("Content"); c.IsValid() {
+			pm, _ = c.Interface().(*widget.PopUpMenu)
+		}
 	}
 	if pm == nil {
-		t.Fatalf("the ⋯ button of panel %d opened %T, not a menu", i, overlay)
+		t.Fatalf("no menu opened (%T on top)", overlay)
 	}
 	for _, o := range pm.Items {
 		item := reflect.ValueOf(o).Elem().FieldByName("Item")
@@ -43,7 +52,7 @@ func tapPanelMenu(t *testing.T, u *UI, i int, label string) {
 			return
 		}
 	}
-	t.Fatalf("panel %d's menu has no %q", i, label)
+	t.Fatalf("the menu has no %q", label)
 }
 
 // fill sets the open panel dialog's field labelled label, as typing does.
@@ -186,6 +195,14 @@ func TestPanelMenu(t *testing.T) {
 		t.Error("adding a panel restarted a feed")
 	}
 	waitFor(t, u, "the new panel drawing b/sine", func() bool { return u.dash.panels[3].chart.SeriesVisible("b/sine") })
+
+	// A secondary tap on a title bar opens that panel's menu too.
+	test.TapSecondary(u.dash.panels[2].title)
+	tapMenuItem(t, u, "Rename…")
+	if got := u.panelForm.fields["Title"].(*widget.Entry).Text; got != "B" {
+		t.Errorf("a secondary tap on B's title renames %q", got)
+	}
+	u.panelForm.dlg.Hide()
 
 	tapPanelMenu(t, u, 0, "Rename…")
 	if got := u.panelForm.fields["Title"].(*widget.Entry).Text; got != "Sine" {

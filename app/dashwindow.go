@@ -34,7 +34,7 @@ type dashFeed struct {
 type dashPanel struct {
 	panel  *dashboard.Panel
 	chart  *charts.Chart
-	title  *widget.Button // selects the panel
+	title  *panelTitle    // selects the panel; its menu on a secondary tap
 	menu   *widget.Button // "⋯": the panel's menu (dashpanels.go)
 	match  *dashboard.Matcher
 	hidden *dashboard.Matcher
@@ -116,7 +116,7 @@ func (u *UI) newDashView(d *dashboard.Dashboard, path string) (*dashView, error)
 			title += " (" + p.Unit + ")"
 		}
 		// The title bar is a button: pressing it selects the panel.
-		btn := widget.NewButton(title, func() { u.selectPanel(i) })
+		btn := newPanelTitle(title, func() { u.selectPanel(i) }, func(at fyne.Position) { u.showPanelMenu(i, at) })
 		btn.Importance = widget.LowImportance
 		if i == 0 {
 			btn.Importance = widget.MediumImportance

@@ -200,7 +200,7 @@ hidden = ["b/seq", "b/counter"]
 // inside o.
 func hasTitle(o fyne.CanvasObject, text string) bool {
 	for x := range subtree(o, map[fyne.CanvasObject]bool{}) {
-		if b, ok := x.(*widget.Button); ok && b.Text == text {
+		if b, ok := x.(*panelTitle); ok && b.Text == text {
 			return true
 		}
 	}
