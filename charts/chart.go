@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -55,7 +56,9 @@ type Chart struct {
 	noClock        bool // off-screen copies used by Image never tick
 	showLive       bool // an Image copy pinned to a range shows its original's Live state
 	thresholds     []Threshold
-	alert          bool // drawn as firing (SetAlert)
+	alert          bool              // drawn as firing (SetAlert)
+	listed         func(string) bool // SetListed; nil lists every series
+	onLegendToggle func(name string, visible bool)
 
 	// Written by the renderer for hit tests and Image.
 	renderer   *chartRenderer // nil until created and after Destroy
@@ -170,6 +173,9 @@ func (c *Chart) SetAutoY() {
 	c.Refresh()
 }
 
+// YRange returns the fixed Y axis, and false when it scales to the data.
+func (c *Chart) YRange() (min, max float64, fixed bool) { return c.yMin, c.yMax, c.yFixed }
+
 // SetSeriesVisible shows or hides the series called name (it need not exist yet).
 func (c *Chart) SetSeriesVisible(name string, visible bool) {
 	c.visible[name] = visible
@@ -200,6 +206,26 @@ func (c *Chart) SetDefaultVisible(n int) {
 	c.Refresh()
 }
 
+// SetListed makes the chart list only the series for which listed returns
+// true: in its legend, in Series, and in what it draws and scales to. A
+// panel of a dashboard lists the series it is about, not every series of
+// the store it shares with other panels. nil lists every series. listed
+// is called on the main goroutine with series names; it must be cheap.
+func (c *Chart) SetListed(listed func(name string) bool) {
+	c.listed = listed
+	c.Refresh()
+}
+
+// listedSeries is the store's series the chart is about, in creation
+// order.
+func (c *Chart) listedSeries() []*series.Series {
+	all := c.store.List()
+	if c.listed == nil {
+		return all
+	}
+	return slices.DeleteFunc(all, func(sr *series.Series) bool { return !c.listed(sr.Name()) })
+}
+
 // SeriesInfo names a series and its colour.
 type SeriesInfo struct {
 	Name    string
@@ -210,7 +236,7 @@ type SeriesInfo struct {
 // Series lists every series with its colour and visibility, in legend order.
 func (c *Chart) Series() []SeriesInfo {
 	var out []SeriesInfo
-	for _, sr := range c.store.List() {
+	for _, sr := range c.listedSeries() {
 		out = append(out, SeriesInfo{Name: sr.Name(), Color: SeriesColor(sr.Index()), Visible: c.visibleSeries(sr)})
 	}
 	return out
@@ -280,6 +306,7 @@ func (c *Chart) Image(size fyne.Size, scale float32) (image.Image, error) {
 	}
 	cp.defaultVisible = c.defaultVisible
 	cp.thresholds, cp.alert = c.thresholds, c.alert
+	cp.listed = c.listed
 	cv := software.NewCanvas()
 	cv.SetPadded(false)
 	cv.SetScale(scale)
@@ -319,4 +346,17 @@ func (c *Chart) SavePNG(path string) error {
 		return fmt.Errorf("charts: save PNG: %w", err)
 	}
 	return nil
+}
+
+// Close is for a chart taken out of the window for good (a panel removed
+// from a dashboard): it leaves its group and stops its per-frame clock, so
+// it costs nothing while Fyne still holds its renderer. Do not show a
+// closed chart again.
+func (c *Chart) Close() {
+	if c.group != nil {
+		c.group.Remove(c)
+	}
+	if r := c.renderer; r != nil {
+		r.Destroy()
+	}
 }

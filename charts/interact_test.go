@@ -438,3 +438,33 @@ func TestHoverInGapListsNoValue(t *testing.T) {
 		t.Fatalf("tooltip on the line reads %q, want %q", r.tipText[1].Text, want)
 	}
 }
+
+// A panel of a dashboard lists only its own series: its legend, Series
+// and drawing leave out the store's others, and the legend entries it
+// keeps still toggle.
+func TestSetListedFiltersLegendAndDrawing(t *testing.T) {
+	c, w, _ := twoSeries(t)
+	r := rendererOf(c)
+	c.SetListed(func(name string) bool { return name == "mem" })
+	w.Canvas().Refresh(c)
+	r.tick(0)
+	if got := c.Series(); len(got) != 1 || got[0].Name != "mem" {
+		t.Fatalf("Series() with a filter: %+v", got)
+	}
+	if len(c.legendHits) != 1 || c.legendHits[0].name != "mem" {
+		t.Fatalf("legend entries with a filter: %+v", c.legendHits)
+	}
+	for _, tx := range r.legendText {
+		if strings.HasPrefix(tx.Text, "cpu") {
+			t.Fatalf("the legend still lists cpu: %q", tx.Text)
+		}
+	}
+	if len(r.frames) != 1 || r.frames[0].sr.Name() != "mem" {
+		t.Fatalf("%d series drawn with a filter, want mem alone", len(r.frames))
+	}
+	c.SetListed(nil)
+	r.tick(0)
+	if len(c.Series()) != 2 || len(r.frames) != 2 {
+		t.Fatal("SetListed(nil) did not list every series again")
+	}
+}

@@ -30,7 +30,7 @@ const legendEvery = 250 * time.Millisecond
 // theme change) rewrites every entry at once.
 func (r *chartRenderer) updateLegend(full bool, now time.Time) {
 	c := r.chart
-	all := c.store.List()
+	all := c.listedSeries()
 	n := min(len(all), maxLegendEntries)
 	grown := false
 	for len(r.swatches) < n {
@@ -149,7 +149,7 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	x, y, row := pad, pad+(btn.Height-lineH)/2, 0
 	c.legendHits = c.legendHits[:0]
 	moreW := fyne.MeasureText("+9999 more", ts, fyne.TextStyle{}).Width
-	all := c.store.List()
+	all := c.listedSeries()
 	shown := 0
 	for i, tx := range r.legendText {
 		sw := r.swatches[i]

@@ -205,7 +205,7 @@ func (r *chartRenderer) frame(full bool) {
 		if r.cols <= 0 {
 			r.cols = max(1, int(c.plotSize.Width*r.scale()))
 		}
-		all := c.store.List()
+		all := c.listedSeries()
 		if cap(r.frames) < len(all) {
 			r.frames = make([]seriesFrame, 0, len(all))
 		}

@@ -4,6 +4,7 @@ import (
 	"iter"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -28,7 +29,7 @@ type block struct {
 // Series is one named ring buffer. Get it from Store.Series.
 type Series struct {
 	store *Store
-	name  string
+	name  atomic.Pointer[string] // Store.Rename changes it
 	index int
 
 	mu      sync.RWMutex
@@ -46,11 +47,13 @@ type Series struct {
 
 func newSeries(s *Store, name string, index int) *Series {
 	c := (s.opts.Capacity + blockSize - 1) &^ (blockSize - 1)
-	return &Series{store: s, name: name, index: index, cap: c}
+	sr := &Series{store: s, index: index, cap: c}
+	sr.name.Store(&name)
+	return sr
 }
 
 // Name returns the series name.
-func (sr *Series) Name() string { return sr.name }
+func (sr *Series) Name() string { return *sr.name.Load() }
 
 // Index returns the series' creation order in its store, starting at 0; it
 // picks the series' colour.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,6 +55,7 @@ type Store struct {
 	mu     sync.RWMutex
 	byName map[string]*Series
 	list   []*Series
+	made   int // series ever made: the next one's Index
 }
 
 // New returns an empty store, or an error for options that make no sense.
@@ -99,7 +101,8 @@ func (s *Store) Series(name string) (*Series, error) {
 	if len(s.list) >= s.opts.MaxSeries {
 		return nil, fmt.Errorf("%w (limit %d): %q", ErrTooManySeries, s.opts.MaxSeries, name)
 	}
-	sr = newSeries(s, name, len(s.list))
+	sr = newSeries(s, name, s.made)
+	s.made++
 	s.byName[name] = sr
 	s.list = append(s.list, sr)
 	s.changed()
@@ -126,7 +129,7 @@ func (s *Store) Names() []string {
 	defer s.mu.RUnlock()
 	names := make([]string, len(s.list))
 	for i, sr := range s.list {
-		names[i] = sr.name
+		names[i] = sr.Name()
 	}
 	return names
 }
@@ -164,6 +167,48 @@ func (s *Store) AppendBatch(t time.Time, samples []Sample) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Rename gives the series called old the name name, keeping its points,
+// its place in List and its colour. It fails when there is no series old
+// or name is taken or empty.
+func (s *Store) Rename(old, name string) error {
+	if name == "" {
+		return ErrEmptyName
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sr := s.byName[old]
+	if sr == nil {
+		return fmt.Errorf("%w: %q", ErrNoSeries, old)
+	}
+	if old == name {
+		return nil
+	}
+	if s.byName[name] != nil {
+		return fmt.Errorf("series: %q exists already", name)
+	}
+	delete(s.byName, old)
+	s.byName[name] = sr
+	sr.name.Store(&name)
+	s.changed()
+	return nil
+}
+
+// Remove drops the series called name and its points. The others keep
+// their colours (Index does not change); a later series of that name is a
+// new one. It reports whether there was such a series.
+func (s *Store) Remove(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sr := s.byName[name]
+	if sr == nil {
+		return false
+	}
+	delete(s.byName, name)
+	s.list = slices.DeleteFunc(s.list, func(x *Series) bool { return x == sr })
+	s.changed()
+	return true
 }
 
 // MarkBreak breaks every series' line before its next point: call it when

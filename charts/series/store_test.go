@@ -390,3 +390,65 @@ func TestValueAtRespectsGaps(t *testing.T) {
 		}
 	}
 }
+
+func TestRenameKeepsPointsAndColour(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Unix(100, 0)
+	for _, n := range []string{"a", "b"} {
+		if err := s.Append(n, t0, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := s.Version()
+	if err := s.Rename("a", "feed/a"); err != nil {
+		t.Fatal(err)
+	}
+	if s.Version() == v {
+		t.Error("Rename did not change the version: a chart would not redraw")
+	}
+	sr := s.Lookup("feed/a")
+	if sr == nil || s.Lookup("a") != nil || sr.Name() != "feed/a" || sr.Index() != 0 || sr.Len() != 1 {
+		t.Fatalf("after Rename: %v %v", s.Names(), sr)
+	}
+	if err := s.Append("feed/a", t0.Add(time.Second), 2); err != nil || sr.Len() != 2 {
+		t.Fatalf("appending under the new name: %v, %d points", err, sr.Len())
+	}
+	if err := s.Rename("b", "feed/a"); err == nil {
+		t.Error("Rename onto a taken name succeeded")
+	}
+	if err := s.Rename("nope", "x"); !errors.Is(err, ErrNoSeries) {
+		t.Errorf("Rename of a missing series: %v", err)
+	}
+}
+
+func TestRemoveKeepsOthersColours(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"a", "b", "c"} {
+		if err := s.Append(n, time.Unix(1, 0), 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !s.Remove("b") || s.Remove("b") {
+		t.Fatal("Remove did not report what it removed")
+	}
+	if got := s.Names(); !slices.Equal(got, []string{"a", "c"}) {
+		t.Fatalf("names after Remove: %v", got)
+	}
+	if err := s.Append("d", time.Unix(1, 0), 1); err != nil {
+		t.Fatal(err)
+	}
+	// Colours are by Index: a new series must not take c's.
+	idx := map[int]string{}
+	for _, sr := range s.List() {
+		if o, dup := idx[sr.Index()]; dup {
+			t.Fatalf("%s and %s share colour index %d", o, sr.Name(), sr.Index())
+		}
+		idx[sr.Index()] = sr.Name()
+	}
+}
