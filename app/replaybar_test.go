@@ -1,0 +1,69 @@
+package app
+
+import (
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+)
+
+// A loaded recording replays at 10×: the series are emptied and refilled
+// as the replayed time moves on (the charts follow it), far slower than
+// "max"; scrubbing jumps there at once; Pause holds exactly the points up
+// to the replayed time; "max" plays to the end and leaves the recording
+// whole again.
+func TestReplayFollowsTimeAndScrubs(t *testing.T) {
+	const n = 1000 // one point a second: 100 s of replay at 10×
+	path := writeLongCSV(t, "day.csv", n, "v")
+	u := newTestUI(t, test.NewTempApp(t), Options{Recordings: []string{path}})
+	r := recordingLoaded(t, u, "day")
+	waitFor(t, u, "the replay bar", func() bool { return u.rw.bar != nil && len(u.rw.barBox.Objects) == 1 })
+	b := u.rw.bar
+	if b.feed.Selected != "day" || b.slider.Value != 1000 {
+		t.Errorf("bar on %q at %v, want day at the end", b.feed.Selected, b.slider.Value)
+	}
+	first := recStart.UnixNano()
+	pointsUpTo := func(pos int64) int { return int((pos-first)/int64(time.Second)) + 1 }
+
+	b.speed.SetSelected("10×")
+	test.Tap(b.play)
+	rp := r.replay
+	waitFor(t, u, "the replay moving through time", func() bool {
+		return rp.pos.Load() >= first+int64(5*time.Second) && samplesOf(u, "v") > 0
+	})
+	if rp.ended.Load() || samplesOf(u, "v") >= n {
+		t.Fatal("at 10× the replay ran to the end at once")
+	}
+	if b.play.Text != "Pause" || b.slider.Value <= 0 || b.slider.Value >= 500 {
+		t.Errorf("while playing: button %q, slider %v", b.play.Text, b.slider.Value)
+	}
+
+	// Scrub to three quarters: the points up to there are back at once.
+	b.slider.SetValue(750)
+	waitFor(t, u, "the jump", func() bool {
+		return rp.pos.Load() >= first+int64(749*time.Second) && samplesOf(u, "v") >= 749
+	})
+	test.Tap(b.play) // Pause
+	if b.play.Text != "Play" {
+		t.Errorf("paused: button %q", b.play.Text)
+	}
+	select {
+	case <-rp.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the paused replay did not end")
+	}
+	pos := rp.pos.Load()
+	if got, want := samplesOf(u, "v"), pointsUpTo(pos); got != want {
+		t.Errorf("paused at %v: %d points, want the %d up to it", time.Unix(0, pos).UTC(), got, want)
+	}
+	u.flush()
+	if _, to, ok := u.chart.TimeRange(); !ok || to.UnixNano() < pos || to.UnixNano() > first+int64(n*time.Second) {
+		t.Errorf("the chart shows up to %v, the replay stands at %v", to.UTC(), time.Unix(0, pos).UTC())
+	}
+
+	b.speed.SetSelected("max")
+	test.Tap(b.play)
+	waitFor(t, u, "the end of the replay", func() bool {
+		return rp.ended.Load() && b.play.Text == "Play" && samplesOf(u, "v") == n && b.slider.Value == 1000
+	})
+}
