@@ -29,12 +29,12 @@ type recWindow struct {
 	// memAvailable is the memory the machine has available, in bytes (0
 	// when unknown); tests replace it.
 	memAvailable func() int64
-	progress     *loadProgress   // the latest progress dialog
-	memory       *memoryDialog   // the latest memory warning
-	notice       dialog.Dialog   // the latest load report
-	bar          *replayBar      // nil until a recording feed exists
-	barBox       *fyne.Container // where the window shows the bar
-	loads        int             // loads running (their goroutines not yet done)
+	progress     map[string]*loadProgress // the dialogs of the loads running, by file
+	memory       *memoryDialog            // the latest memory warning
+	notice       dialog.Dialog            // the latest load report
+	bar          *replayBar               // nil until a recording feed exists
+	barBox       *fyne.Container          // where the window shows the bar
+	loads        int                      // loads running (their goroutines not yet done)
 }
 
 // uiQueue holds work that goroutines hand to the window; flush runs it on
@@ -292,7 +292,10 @@ func (u *UI) loadRecording(path string, opts recording.Options, done func(*recor
 	p.dlg.SetButtons([]fyne.CanvasObject{p.cancel})
 	p.dlg.Resize(fyne.NewSize(420, 0))
 	p.dlg.Show()
-	u.rw.progress = p
+	if u.rw.progress == nil {
+		u.rw.progress = map[string]*loadProgress{}
+	}
+	u.rw.progress[path] = p
 	u.rw.loads++
 	opts.Progress = func(read, total int64) {
 		// At most once per ProgressEvery: the queue stays short.
@@ -310,6 +313,9 @@ func (u *UI) loadRecording(path string, opts recording.Options, done func(*recor
 		}
 		u.rw.queue.post(func() {
 			u.rw.loads--
+			if u.rw.progress[path] == p {
+				delete(u.rw.progress, path)
+			}
 			p.dlg.Hide()
 			switch {
 			case ctx.Err() != nil:

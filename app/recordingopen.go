@@ -380,8 +380,8 @@ func (u *UI) reportLoad(feed string, res *recording.Result, errs []string) {
 		entries = append(entries, logEntry{Time: now, Kind: logText, Text: feed + ": " + l})
 	}
 	u.log.add(entries, 0)
-	if len(lines) == 0 {
-		return
+	if res.BadLines == 0 && res.ReadErr == nil && len(errs) == 0 {
+		return // a text column left out is news for the log only
 	}
 	u.rw.notice = dialog.NewInformation("Recording "+feed+" loaded with problems", strings.Join(lines, "\n"), u.win)
 	u.rw.notice.Show()

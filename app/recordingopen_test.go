@@ -157,6 +157,14 @@ func TestOpenWideRecordingBesideALiveFeed(t *testing.T) {
 	if u.chart.Store().Lookup("logger/note") != nil {
 		t.Error("a text column was charted")
 	}
+	// The text column is named in the message log, without a notice.
+	named := false
+	for _, e := range u.log.entries {
+		named = named || e.Text == `logger: column "note" holds no numbers and was left out`
+	}
+	if !named || u.rw.notice != nil {
+		t.Errorf("text column: named in the log %v, notice %v", named, u.rw.notice)
+	}
 	// Opening the same file again adds it under another name.
 	u.openRecording(path)
 	recordingLoaded(t, u, "logger 2")
@@ -202,13 +210,10 @@ func TestCancelledLoadAddsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, u, "the progress dialog showing bytes read", func() bool {
-		p := u.rw.progress
+		p := u.rw.progress[pipe]
 		return p != nil && strings.Contains(p.label.Text, "read") && !strings.HasPrefix(p.label.Text, "0 ")
 	})
-	test.Tap(u.rw.progress.cancel)
-	if u.rw.progress.dlg.MinSize().IsZero() {
-		t.Fatal("no dialog")
-	}
+	test.Tap(u.rw.progress[pipe].cancel)
 	// More data and the end of the pipe: the load would finish now.
 	fmt.Fprintf(w, "%s,slow,3\n", recStart.Add(2*time.Second).Format(time.RFC3339))
 	w.Close()
@@ -289,7 +294,7 @@ func TestMemoryWarningOffersLess(t *testing.T) {
 	if !strings.Contains(m.text.Text, "big.csv") || !strings.Contains(m.text.Text, "available") {
 		t.Errorf("warning says %q", m.text.Text)
 	}
-	if u.rw.progress != nil {
+	if len(u.rw.progress) != 0 {
 		t.Fatal("the load started before the user chose")
 	}
 	test.Tap(m.stop)
@@ -405,5 +410,55 @@ func TestRelativeTimesEndAtTheFileTime(t *testing.T) {
 	o, nw, ok := u.chart.Store().Span()
 	if !ok || nw != mod.UnixNano() || time.Duration(nw-o) != 20*time.Second {
 		t.Errorf("span %v..%v, want 20 s ending at %v", time.Unix(0, o).UTC(), time.Unix(0, nw).UTC(), mod)
+	}
+}
+
+// A dashboard's file: feed without a query loads whole; one with a query
+// (speed, loop) is replayed live by the file transport, as in the URL
+// field. Cancelling a dashboard feed's load leaves it stopped and empty.
+func TestDashboardRecordingFeeds(t *testing.T) {
+	whole := writeLongCSV(t, "whole.csv", 50, "w")
+	live := writeLongCSV(t, "live.csv", 5, "l")
+	pipe := makeFIFO(t)
+	d := parseDash(t, fmt.Sprintf(`
+[[feed]]
+name = "whole"
+url = %q
+[[feed]]
+name = "live"
+url = %q
+[[feed]]
+name = "pipe"
+url = %q
+[[panel]]
+series = ["*"]
+`, recordingURL(whole), recordingURL(live)+"?speed=0", recordingURL(pipe)))
+	u := newTestUI(t, test.NewTempApp(t), Options{Dashboard: d, DashboardPath: filepath.Join(t.TempDir(), "d.toml")})
+	waitFor(t, u, "whole loaded and live replayed", func() bool {
+		r := u.rw.recs["whole"]
+		return r != nil && r.loaded && samplesOf(u, "whole/w") == 50 && samplesOf(u, "live/l") == 5
+	})
+	if u.rw.recs["live"] != nil {
+		t.Error("a file: URL with speed=0 was loaded whole instead of replayed")
+	}
+	// The pipe's load waits for a writer: cancel it.
+	waitFor(t, u, "the pipe's progress dialog", func() bool { return u.rw.progress[pipe] != nil })
+	test.Tap(u.rw.progress[pipe].cancel)
+	// Unblock the read so the load can end.
+	if w, err := os.OpenFile(pipe, os.O_WRONLY, 0); err == nil {
+		w.Close()
+	}
+	waitFor(t, u, "the pipe feed stopped", func() bool {
+		for _, f := range u.dash.feeds {
+			if f.feed.Name == "pipe" {
+				return u.rw.loads == 0 && f.st.State == feeds.Stopped && f.st.Err == errLoadCancelled
+			}
+		}
+		return false
+	})
+	for _, name := range u.chart.Store().Names() {
+		if strings.HasPrefix(name, "pipe/") {
+			t.Errorf("the cancelled load added %s", name)
+		}
 	}
 }

@@ -67,3 +67,27 @@ func TestReplayFollowsTimeAndScrubs(t *testing.T) {
 		return rp.ended.Load() && b.play.Text == "Play" && samplesOf(u, "v") == n && b.slider.Value == 1000
 	})
 }
+
+// Disconnect pauses a replay; the points replayed so far stay.
+func TestDisconnectPausesTheReplay(t *testing.T) {
+	path := writeLongCSV(t, "slowday.csv", 1000, "v")
+	u := newTestUI(t, test.NewTempApp(t), Options{Recordings: []string{path}})
+	r := recordingLoaded(t, u, "slowday")
+	waitFor(t, u, "the replay bar", func() bool { return u.rw.bar != nil })
+	test.Tap(u.rw.bar.play) // at 1×: 1000 s
+	rp := r.replay
+	waitFor(t, u, "the replay under way", func() bool { n := samplesOf(u, "v"); return rp.playing && n > 0 && n < 1000 })
+	u.disconnect()
+	u.flush()
+	if rp.playing || u.rw.bar.play.Text != "Play" {
+		t.Fatal("Disconnect did not pause the replay")
+	}
+	select {
+	case <-rp.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the replay goroutine did not end")
+	}
+	if n := samplesOf(u, "v"); n == 0 || n == 1000 {
+		t.Errorf("after the pause the series holds %d points", n)
+	}
+}

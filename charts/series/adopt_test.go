@@ -27,6 +27,9 @@ func TestAdoptKeepsARecordingWhole(t *testing.T) {
 	if got := sr.Len(); got != n {
 		t.Fatalf("adopted %d points, want %d", got, n)
 	}
+	if b := sr.BytesPerPoint(); b > 16.6 {
+		t.Errorf("%.2f bytes a point, want the columns and the index alone (16.5)", b)
+	}
 	gotT, gotV := collect(sr, math.MinInt64, math.MaxInt64)
 	if !slices.Equal(gotT, wantT) || !slices.Equal(gotV, wantV) {
 		t.Fatal("the adopted points differ from the ones given")
