@@ -98,6 +98,17 @@ type recFeed struct {
 	replay  *replayer
 }
 
+// inStore reports whether the store holds the feed's series (a newly
+// opened dashboard has a new store).
+func (r *recFeed) inStore(store *series.Store) bool {
+	for _, sr := range r.series {
+		if store.Lookup(sr.Name()) != sr {
+			return false
+		}
+	}
+	return true
+}
+
 // loading reports whether a load of the feed is in progress.
 func (r *recFeed) loading() bool { return r.cancel != nil }
 
@@ -177,6 +188,7 @@ func (u *UI) addRecordingFeed(path string, res *recording.Result) error {
 	err := u.editDashboard(func(d *dashboard.Dashboard) error {
 		if replace {
 			d.Feeds = nil
+			d.Title = filepath.Base(path)
 		}
 		name = recordingFeedName(d, path)
 		// Settings stay at their defaults: they are saved as nothing.
@@ -246,7 +258,9 @@ func (u *UI) startRecordingFeed(f *dashFeed) bool {
 	}
 	recs := u.recordings()
 	r := recs[f.feed.Name]
-	if r != nil && r.path != path {
+	if r != nil && (r.path != path || r.loaded && !r.inStore(u.bridge.store)) {
+		// Another file under that name, or a dashboard opened anew (a
+		// new store): load it again.
 		r.stop()
 		r = nil
 	}

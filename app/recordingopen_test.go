@@ -354,6 +354,16 @@ func TestDropRecordingAndDashboard(t *testing.T) {
 		t.Fatalf("saved feeds %+v", d.Feeds)
 	}
 
+	// Dropped on the same window, the dashboard (a new store) loads the
+	// recording again.
+	u.onDropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(dash)})
+	waitFor(t, u, "the dashboard's recording loaded again", func() bool {
+		return u.dash.path == dash && samplesOf(u, "x") == 3
+	})
+	if got := u.win.Title(); got != "dropped.csv.gz — Feedscope" {
+		t.Errorf("title %q", got)
+	}
+
 	// Dropped on a fresh window, the dashboard loads the recording whole.
 	a2 := test.NewTempApp(t)
 	a2.Preferences().SetString(prefURL, "http://127.0.0.1:1/unused")
