@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"feedscope/charts/series"
 	"feedscope/feeds/recording"
 )
 
@@ -257,6 +258,39 @@ func parseRangeTime(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a time (write e.g. 2026-01-02 15:04:05)", s)
 }
 
+// loaded is a finished load: its report, and its series made ready for
+// the store off the main goroutine.
+type loaded struct {
+	res   *recording.Result // the report; its series' points are ready's now
+	names []string          // the series' names in the file
+	ready []*series.Loaded  // nil where a series could not be made ready
+	errs  []string          // why not
+}
+
+// prepareLoaded sorts the series of res, moves times from the start to the
+// file's time (shiftRelative) and makes each series ready for Store.Adopt.
+// Load goroutine.
+func prepareLoaded(res *recording.Result, path string) *loaded {
+	for i := range res.Series {
+		res.Series[i].Sort()
+	}
+	if st, err := os.Stat(path); err == nil {
+		shiftRelative(res, st.ModTime())
+	}
+	l := &loaded{res: res}
+	for i := range res.Series {
+		s := &res.Series[i]
+		ready, err := series.NewLoaded(s.T, s.V)
+		if err != nil {
+			l.errs = append(l.errs, fmt.Sprintf("series %q: %v", s.Name, err))
+		}
+		l.names = append(l.names, s.Name)
+		l.ready = append(l.ready, ready)
+		s.T, s.V = nil, nil
+	}
+	return l
+}
+
 // loadProgress is the dialog shown while a recording loads: bytes read
 // of the file's size, and Cancel.
 type loadProgress struct {
@@ -277,11 +311,10 @@ func (p *loadProgress) set(read, total int64) {
 
 // loadRecording loads the recording at path with opts on its own
 // goroutine, showing the progress dialog, and then, on the main
-// goroutine, calls done with the result (series sorted, times from the
-// start moved to the file's time; see shiftRelative) or failed with why
-// not. A cancelled load (Cancel, or the returned function) calls failed
+// goroutine, calls done with the result (see prepareLoaded) or failed
+// with why not. A cancelled load (Cancel, or the returned function) calls failed
 // with errLoadCancelled and nothing else: it adds nothing anywhere.
-func (u *UI) loadRecording(path string, opts recording.Options, done func(*recording.Result), failed func(error)) context.CancelFunc {
+func (u *UI) loadRecording(path string, opts recording.Options, done func(*loaded), failed func(error)) context.CancelFunc {
 	ctx, cancel := context.WithCancel(u.ctx)
 	p := &loadProgress{bar: widget.NewProgressBar(), label: widget.NewLabel("Starting…")}
 	p.cancel = widget.NewButton("Cancel", func() {
@@ -303,13 +336,9 @@ func (u *UI) loadRecording(path string, opts recording.Options, done func(*recor
 	}
 	u.runs.Go(func() {
 		res, err := recording.Load(ctx, path, opts)
+		var l *loaded
 		if err == nil {
-			for i := range res.Series {
-				res.Series[i].Sort()
-			}
-			if st, serr := os.Stat(path); serr == nil {
-				shiftRelative(res, st.ModTime())
-			}
+			l = prepareLoaded(res, path)
 		}
 		u.rw.queue.post(func() {
 			u.rw.loads--
@@ -329,7 +358,7 @@ func (u *UI) loadRecording(path string, opts recording.Options, done func(*recor
 				}
 			default:
 				cancel()
-				done(res)
+				done(l)
 			}
 		})
 	})

@@ -92,7 +92,7 @@ func recordingFeedName(d *dashboard.Dashboard, path string) string {
 type recFeed struct {
 	path    string
 	cancel  context.CancelFunc // of the load in progress; nil when none
-	pending *recording.Result  // loaded, waiting for its feed to start
+	pending *loaded            // loaded, waiting for its feed to start
 	loaded  bool
 	series  []*series.Series // in the store, in file order
 	replay  *replayer
@@ -171,8 +171,8 @@ func (u *UI) onDropped(_ fyne.Position, uris []fyne.URI) {
 // changes nothing.
 func (u *UI) openRecording(path string) {
 	u.prepareLoad(path, func(opts recording.Options) {
-		u.loadRecording(path, opts, func(res *recording.Result) {
-			if err := u.addRecordingFeed(path, res); err != nil {
+		u.loadRecording(path, opts, func(l *loaded) {
+			if err := u.addRecordingFeed(path, l); err != nil {
 				dialog.ShowError(fmt.Errorf("open %s: %w", filepath.Base(path), err), u.win)
 			}
 		}, nil)
@@ -182,7 +182,7 @@ func (u *UI) openRecording(path string) {
 // addRecordingFeed adds the loaded recording to the dashboard (main
 // goroutine): the feed, an entry for its series on the selected panel,
 // and the window "all".
-func (u *UI) addRecordingFeed(path string, res *recording.Result) error {
+func (u *UI) addRecordingFeed(path string, l *loaded) error {
 	replace := u.dash == nil && u.feed == nil // a single window showing nothing
 	var name string
 	err := u.editDashboard(func(d *dashboard.Dashboard) error {
@@ -208,8 +208,8 @@ func (u *UI) addRecordingFeed(path string, res *recording.Result) error {
 		if err != nil {
 			return err
 		}
-		for _, s := range res.Series {
-			if _, ok := m.Match(d.SeriesName(name, s.Name)); !ok {
+		for _, s := range l.names {
+			if _, ok := m.Match(d.SeriesName(name, s)); !ok {
 				p.Series = append(p.Series, dashboard.SeriesRef{Match: d.SeriesName(name, "*")})
 				break
 			}
@@ -217,7 +217,7 @@ func (u *UI) addRecordingFeed(path string, res *recording.Result) error {
 		d.Window = dashboard.WindowAll
 		// The recording is adopted by startRecordingFeed when the edit
 		// starts the new feed.
-		u.recordings()[name] = &recFeed{path: path, pending: res}
+		u.recordings()[name] = &recFeed{path: path, pending: l}
 		return nil
 	})
 	if err != nil {
@@ -271,9 +271,9 @@ func (u *UI) startRecordingFeed(f *dashFeed) bool {
 	f.rec = r
 	switch {
 	case r.pending != nil:
-		res := r.pending
+		l := r.pending
 		r.pending = nil
-		u.adoptRecording(f, r, res)
+		u.adoptRecording(f, r, l)
 	case r.loaded:
 		f.bridge.setStatus(feeds.Status{State: feeds.Connected, Transport: feeds.File, Time: time.Now()})
 	case r.loading():
@@ -326,10 +326,10 @@ func (u *UI) loadRecordingFeed(f *dashFeed, r *recFeed) {
 		if r.cancel == nil {
 			return // stopped while the estimate ran
 		}
-		r.cancel = u.loadRecording(r.path, opts, func(res *recording.Result) {
+		r.cancel = u.loadRecording(r.path, opts, func(l *loaded) {
 			r.cancel = nil
 			if g := current(); g != nil {
-				u.adoptRecording(g, r, res)
+				u.adoptRecording(g, r, l)
 			}
 		}, fail)
 	}, func() { fail(errLoadCancelled) })
@@ -342,7 +342,7 @@ var errLoadCancelled = fmt.Errorf("loading the recording was cancelled")
 // adoptRecording puts the loaded series of f into the store under their
 // names in the dashboard, replacing series of those names (the feed's
 // own, from before), and reports what the load skipped.
-func (u *UI) adoptRecording(f *dashFeed, r *recFeed, res *recording.Result) {
+func (u *UI) adoptRecording(f *dashFeed, r *recFeed, l *loaded) {
 	store, d := u.bridge.store, u.dash.d
 	if r.replay != nil {
 		// A replay of the points before this load ends with them.
@@ -350,11 +350,14 @@ func (u *UI) adoptRecording(f *dashFeed, r *recFeed, res *recording.Result) {
 		r.replay = nil
 	}
 	r.series = nil
-	var errs []string
-	for _, s := range res.Series {
-		name := d.SeriesName(f.feed.Name, s.Name)
+	errs := l.errs
+	for i, ready := range l.ready {
+		if ready == nil {
+			continue
+		}
+		name := d.SeriesName(f.feed.Name, l.names[i])
 		store.Remove(name)
-		sr, err := store.Adopt(name, s.T, s.V)
+		sr, err := store.Adopt(name, ready)
 		if err != nil {
 			errs = append(errs, err.Error())
 			continue
@@ -363,7 +366,7 @@ func (u *UI) adoptRecording(f *dashFeed, r *recFeed, res *recording.Result) {
 	}
 	r.loaded = true
 	f.bridge.setStatus(feeds.Status{State: feeds.Connected, Transport: feeds.File, Time: time.Now()})
-	u.reportLoad(f.feed.Name, res, errs)
+	u.reportLoad(f.feed.Name, l.res, errs)
 	u.flush()
 }
 

@@ -20,7 +20,7 @@ func TestAdoptKeepsARecordingWhole(t *testing.T) {
 		vs[i] = math.Sin(float64(i) / 37)
 	}
 	wantT, wantV := slices.Clone(ts), slices.Clone(vs)
-	sr, err := s.Adopt("rec", ts, vs)
+	sr, err := adopt(s, "rec", ts, vs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,31 +70,91 @@ func TestAdoptKeepsARecordingWhole(t *testing.T) {
 	}
 }
 
-// Adopt refuses what Append would, and a taken name, creating nothing.
+func adopt(s *Store, name string, t []int64, v []float64) (*Series, error) {
+	l, err := NewLoaded(t, v)
+	if err != nil {
+		return nil, err
+	}
+	return s.Adopt(name, l)
+}
+
+// Adopt refuses what Append would, a taken name and points adopted
+// already, creating nothing.
 func TestAdoptRefusesBadPoints(t *testing.T) {
 	s := newStore(t, Options{})
-	if _, err := s.Adopt("a", []int64{1, 3, 2}, []float64{1, 2, 3}); !errors.Is(err, ErrOutOfOrder) {
+	if _, err := adopt(s, "a", []int64{1, 3, 2}, []float64{1, 2, 3}); !errors.Is(err, ErrOutOfOrder) {
 		t.Errorf("out of order: %v", err)
 	}
-	if _, err := s.Adopt("a", []int64{1, 2}, []float64{1, math.NaN()}); !errors.Is(err, ErrNotFinite) {
+	if _, err := adopt(s, "a", []int64{1, 2}, []float64{1, math.NaN()}); !errors.Is(err, ErrNotFinite) {
 		t.Errorf("NaN: %v", err)
 	}
-	if _, err := s.Adopt("a", []int64{1, 2}, []float64{1}); err == nil {
+	if _, err := adopt(s, "a", []int64{1, 2}, []float64{1}); err == nil {
 		t.Error("lengths differ: accepted")
 	}
-	if _, err := s.Adopt("", []int64{1}, []float64{1}); !errors.Is(err, ErrEmptyName) {
+	if _, err := adopt(s, "", []int64{1}, []float64{1}); !errors.Is(err, ErrEmptyName) {
 		t.Errorf("empty name: %v", err)
 	}
 	if s.Len() != 0 {
 		t.Fatalf("refused adoptions made series %v", s.Names())
 	}
-	if _, err := s.Adopt("a", []int64{1}, []float64{1}); err != nil {
+	l, err := NewLoaded([]int64{1}, []float64{1})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Adopt("a", []int64{2}, []float64{2}); err == nil {
+	if _, err := s.Adopt("a", l); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Adopt("b", l); err == nil {
+		t.Error("the same points were adopted twice")
+	}
+	if _, err := adopt(s, "a", []int64{2}, []float64{2}); err == nil {
 		t.Error("a taken name was adopted again")
 	}
 	if got := s.Lookup("a").Len(); got != 1 {
 		t.Errorf("the first series has %d points", got)
 	}
+}
+
+// BenchmarkAdopt measures preparing a loaded recording for a store
+// (NewLoaded, on the load's goroutine) and taking it in (Adopt, on the
+// window's main goroutine), beside appending the same points one by one,
+// the baseline.
+func BenchmarkAdopt(b *testing.B) {
+	const n = 1 << 22
+	ts, vs := make([]int64, n), make([]float64, n)
+	for i := range ts {
+		ts[i] = int64(i) * 1e6
+		vs[i] = math.Sin(float64(i) / 100)
+	}
+	b.Run("adopt", func(b *testing.B) {
+		var inAdopt time.Duration
+		b.StopTimer()
+		for range b.N {
+			s, _ := New(Options{})
+			t, v := slices.Clone(ts), slices.Clone(vs) // Adopt takes them
+			b.StartTimer()
+			l, err := NewLoaded(t, v)
+			if err != nil {
+				b.Fatal(err)
+			}
+			start := time.Now()
+			if _, err := s.Adopt("rec", l); err != nil {
+				b.Fatal(err)
+			}
+			inAdopt += time.Since(start)
+			b.StopTimer()
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/point")
+		b.ReportMetric(float64(inAdopt.Nanoseconds())/float64(b.N), "ns/adopt")
+	})
+	b.Run("append-baseline", func(b *testing.B) {
+		for range b.N {
+			s, _ := New(Options{Capacity: n})
+			sr, _ := s.Series("rec")
+			for i := range ts {
+				_ = sr.AppendNanos(ts[i], vs[i])
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/point")
+	})
 }
