@@ -87,7 +87,15 @@ func TestDisconnectPausesTheReplay(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the replay goroutine did not end")
 	}
-	if n := samplesOf(u, "v"); n == 0 || n == 1000 {
+	n := samplesOf(u, "v")
+	if n == 0 || n == 1000 {
 		t.Errorf("after the pause the series holds %d points", n)
+	}
+	// Connect keeps the loaded recording: nothing is read again.
+	sr := u.chart.Store().Lookup("v")
+	u.connect()
+	u.flush()
+	if u.rw.loads != 0 || u.chart.Store().Lookup("v") != sr || samplesOf(u, "v") != n {
+		t.Errorf("Connect reloaded the recording: %d loads, %d points", u.rw.loads, samplesOf(u, "v"))
 	}
 }
