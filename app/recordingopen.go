@@ -94,6 +94,7 @@ type recFeed struct {
 	cancel  context.CancelFunc // of the load in progress; nil when none
 	pending *loaded            // loaded, waiting for its feed to start
 	loaded  bool
+	gen     int              // counts the loads started, so a stale one's end is ignored
 	series  []*series.Series // in the store, in file order
 	replay  *replayer
 }
@@ -315,7 +316,15 @@ func (u *UI) loadRecordingFeed(f *dashFeed, r *recFeed) {
 		}
 		return nil
 	}
+	r.gen++
+	gen := r.gen
+	// A load that was stopped and started again is not this one: what
+	// this one ends with is no news.
+	mine := func() bool { return r.gen == gen }
 	fail := func(err error) {
+		if !mine() {
+			return
+		}
 		r.cancel = nil
 		if g := current(); g != nil {
 			g.bridge.setStatus(feeds.Status{State: feeds.Stopped, Transport: feeds.File, Err: err, Time: time.Now()})
@@ -323,10 +332,13 @@ func (u *UI) loadRecordingFeed(f *dashFeed, r *recFeed) {
 	}
 	r.cancel = func() {} // loading: the estimate runs
 	u.prepareLoad(r.path, func(opts recording.Options) {
-		if r.cancel == nil {
+		if r.cancel == nil || !mine() {
 			return // stopped while the estimate ran
 		}
 		r.cancel = u.loadRecording(r.path, opts, func(l *loaded) {
+			if !mine() {
+				return
+			}
 			r.cancel = nil
 			if g := current(); g != nil {
 				u.adoptRecording(g, r, l)
@@ -367,7 +379,6 @@ func (u *UI) adoptRecording(f *dashFeed, r *recFeed, l *loaded) {
 	r.loaded = true
 	f.bridge.setStatus(feeds.Status{State: feeds.Connected, Transport: feeds.File, Time: time.Now()})
 	u.reportLoad(f.feed.Name, l.res, errs)
-	u.flush()
 }
 
 // reportLoad tells what a load skipped — bad lines (their count and the
