@@ -67,6 +67,10 @@ type bridge struct {
 	// prefix goes before every series name: "feed/" for a feed of a
 	// dashboard with several feeds, empty otherwise. Set before a run.
 	prefix string
+	// derive, when set, derives series from the stored samples and
+	// feeds the alarms that watch them (derived.go). A running feed that a
+	// dashboard edit keeps moves to the new view's engine.
+	derive atomic.Pointer[liveEngine]
 
 	msgs    atomic.Uint64
 	samples atomic.Uint64
@@ -197,15 +201,24 @@ func (b *bridge) handler(epoch uint64, ts feeds.TimeSource) feeds.Handler {
 		r := dec.Decode(m)
 		var stored uint64
 		future := false
+		var arrival time.Time
+		derive := b.derive.Load()
+		if derive != nil && len(r.Samples) > 0 {
+			arrival = derive.now()
+		}
 		for _, s := range r.Samples {
 			if s.Time.Sub(m.Time) > maxFuture {
 				// One sample stamped years ahead would drag the live view
 				// there and make every later point "out of order".
 				s.Time, future = m.Time, true
 			}
-			err := b.store.Append(b.prefix+s.Series, s.Time, s.Value)
+			name := b.prefix + s.Series
+			err := b.store.Append(name, s.Time, s.Value)
 			if err == nil {
 				stored++
+				if derive != nil {
+					derive.sample(b.store, arrival, name, s.Time.UnixNano(), s.Value)
+				}
 				continue
 			}
 			b.dropped.Add(1)

@@ -20,6 +20,13 @@ import (
 // change keep running and keep their data, the single feed included when
 // the single-URL window becomes a dashboard; the time axis keeps its view.
 func (u *UI) editDashboard(change func(d *dashboard.Dashboard) error) error {
+	return u.editDashboardRenaming(nil, change)
+}
+
+// editDashboardRenaming is editDashboard for an edit that renames feeds:
+// renamed maps a feed's old name to its new one, so that its series keep
+// their points and colours under their new names.
+func (u *UI) editDashboardRenaming(renamed map[string]string, change func(d *dashboard.Dashboard) error) error {
 	d := u.current().Clone()
 	if err := change(d); err != nil {
 		return err
@@ -27,11 +34,12 @@ func (u *UI) editDashboard(change func(d *dashboard.Dashboard) error) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	return u.showEdited(d)
+	return u.showEdited(d, renamed)
 }
 
-// showEdited shows d, an edit of the current dashboard, in the window.
-func (u *UI) showEdited(d *dashboard.Dashboard) error {
+// showEdited shows d, an edit of the current dashboard, in the window;
+// renamed maps old feed names to new ones.
+func (u *UI) showEdited(d *dashboard.Dashboard, renamed map[string]string) error {
 	old, path := u.dash, ""
 	var running []*dashFeed
 	wasQualified := false
@@ -56,7 +64,7 @@ func (u *UI) showEdited(d *dashboard.Dashboard) error {
 		}
 		u.stopDashFeed(f)
 	}
-	u.renameSeries(running, d, wasQualified)
+	u.renameSeries(running, d, wasQualified, renamed)
 
 	v, err := u.newDashView(d, path)
 	if err != nil {
@@ -76,6 +84,7 @@ func (u *UI) showEdited(d *dashboard.Dashboard) error {
 	}
 	if old != nil {
 		v.selected = min(old.selected, len(v.panels)-1)
+		v.selFeed = min(old.selFeed, len(v.feeds)-1)
 	}
 	u.adoptView(v)
 	for _, f := range v.feeds {
@@ -92,11 +101,14 @@ func (u *UI) showEdited(d *dashboard.Dashboard) error {
 // that goes gets its series dropped, and when d's naming changes (one
 // feed to several, or back) every remaining series is renamed, so its
 // points and colour stay with it.
-func (u *UI) renameSeries(running []*dashFeed, d *dashboard.Dashboard, wasQualified bool) {
+func (u *UI) renameSeries(running []*dashFeed, d *dashboard.Dashboard, wasQualified bool, renamed map[string]string) {
 	store := u.bridge.store
 	// owner is the feed a series came from, and its name in that feed;
 	// false for a series of no feed (a derived series named on its own).
 	owner := func(name string) (feed, series string, ok bool) {
+		if l := u.live(); l != nil && l.isDerived(name) {
+			return "", "", false // recomputed under its name by the new view's engine
+		}
 		if !wasQualified {
 			return running[0].feed.Name, name, true
 		}
@@ -110,6 +122,9 @@ func (u *UI) renameSeries(running []*dashFeed, d *dashboard.Dashboard, wasQualif
 		feed, bare, ok := owner(sr.Name())
 		if !ok {
 			continue
+		}
+		if n, ok := renamed[feed]; ok {
+			feed = n
 		}
 		if _, in := d.Feed(feed); !in {
 			if wasQualified {
@@ -146,6 +161,7 @@ func (u *UI) adoptView(v *dashView) {
 	} else {
 		prev.Close()
 	}
+	u.adoptEngine(v, u.live())
 	u.dash = v
 	u.chart = v.panels[v.selected].chart
 	for i, p := range v.panels {
@@ -159,9 +175,8 @@ func (u *UI) adoptView(v *dashView) {
 	u.seriesN = 0
 	u.status.idle = ""
 	u.layoutCenter()
-	u.win.SetTitle(u.title())
-	u.url.SetText(v.path)
-	u.url.Disable()
+	u.syncUnsaved() // the title, and the unsaved text for the next launch
+	u.showSelectedFeed()
 	u.menu.sync(u)
 	u.seriesList.update()
 }

@@ -25,6 +25,8 @@ func TestEditDashboardFromTheSingleWindow(t *testing.T) {
 	})
 	run, sine := u.feed, u.chart.Store().Lookup("sine")
 	colour := sine.Index()
+	// A series switched off in the single window stays off on its panel.
+	u.chart.SetSeriesVisible("walk", false)
 
 	if err := u.editDashboard(func(d *dashboard.Dashboard) error {
 		d.Panels = append(d.Panels, dashboard.Panel{Title: "Walk", Series: []dashboard.SeriesRef{{Match: "walk"}}})
@@ -41,13 +43,16 @@ func TestEditDashboardFromTheSingleWindow(t *testing.T) {
 	if u.chart.Store().Lookup("sine") != sine {
 		t.Error("adding a panel lost the feed's data")
 	}
-	if got := u.win.Title(); got != "Untitled dashboard — Feedscope" {
+	if got := u.win.Title(); got != "• Untitled dashboard — Feedscope" {
 		t.Errorf("title %q", got)
 	}
 	waitFor(t, u, "the new panel drawing walk alone", func() bool {
 		p := u.dash.panels[1].chart
 		return p.SeriesVisible("walk") && !p.SeriesVisible("sine") && len(p.Series()) == 1
 	})
+	if u.dash.panels[0].chart.SeriesVisible("walk") || !u.dash.panels[0].chart.SeriesVisible("sine") {
+		t.Error("the series switched off in the single window came back on its panel")
+	}
 
 	host := u.dash.d.Feeds[0].Name
 	if err := u.editDashboard(func(d *dashboard.Dashboard) error {

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -31,14 +32,16 @@ var (
 // dashboard…, Recent dashboards, Save and Save as…. recent is the
 // submenu, rebuilt by syncRecent.
 func (u *UI) dashboardMenuItems() (items []*fyne.MenuItem, recent *fyne.MenuItem) {
-	open := fyne.NewMenuItem("Open dashboard…", u.openDashboardDialog)
+	newDash := fyne.NewMenuItem("New dashboard…", u.newDashboard)
+	addFeed := fyne.NewMenuItem("Add feed…", u.showAddFeed)
+	open := fyne.NewMenuItem("Open dashboard…", u.askOpenDashboard)
 	open.Shortcut = shortcutOpen
 	recent = fyne.NewMenuItem("Recent dashboards", nil)
 	recent.ChildMenu = fyne.NewMenu("")
 	save := fyne.NewMenuItem("Save dashboard", u.saveDashboard)
 	save.Shortcut = shortcutSave
 	saveAs := fyne.NewMenuItem("Save dashboard as…", u.saveDashboardAs)
-	return []*fyne.MenuItem{open, recent, save, saveAs}, recent
+	return []*fyne.MenuItem{newDash, addFeed, open, recent, save, saveAs}, recent
 }
 
 // syncRecent rebuilds the Recent dashboards submenu from Preferences.
@@ -47,7 +50,7 @@ func (u *UI) syncRecent() {
 	labels := dashboard.RecentLabels(paths)
 	var items []*fyne.MenuItem
 	for i, p := range paths {
-		items = append(items, fyne.NewMenuItem(labels[i], func() { u.openDashboardFile(p) }))
+		items = append(items, fyne.NewMenuItem(labels[i], func() { u.confirmDiscard(func() { u.openDashboardFile(p) }) }))
 	}
 	if len(items) == 0 {
 		none := fyne.NewMenuItem("(none)", nil)
@@ -108,10 +111,9 @@ func (u *UI) setDashboard(d *dashboard.Dashboard, path string) error {
 	u.seriesN = 0
 	u.status.idle = ""
 	u.layoutCenter() // the Feeds list of the new feeds
-	u.win.SetTitle(u.title())
-	u.url.SetText(path)
-	u.url.Disable()
+	u.showSelectedFeed()
 	u.rememberDashboard(path)
+	u.markSaved() // sets the title
 	u.menu.sync(u)
 	u.seriesList.update()
 	u.connectDash()
@@ -145,20 +147,45 @@ func (u *UI) current() *dashboard.Dashboard {
 	}
 	d := dashboard.FromSettings(raw, t, dashboard.FeedSettings(u.settings))
 	d.Window = u.chart.Window()
+	if u.single != nil {
+		// With the entries of the series shown derived (their fn).
+		d.Panels = clonePanels([]dashboard.Panel{u.single.panel})
+	}
+	// The series switched off in the chart stay off in the dashboard (a
+	// name with '*' or '?' would be a pattern: those stay on). A series
+	// shown derived is off as itself, and must not be hidden as the source
+	// of its derived series.
+	p := &d.Panels[0]
+	m, err := p.Matcher()
+	for _, s := range u.chart.Series() {
+		if s.Visible || strings.ContainsAny(s.Name, "*?") || slices.Contains(p.Hidden, s.Name) {
+			continue
+		}
+		if i, ok := m.Match(s.Name); err != nil || ok && p.Series[i].Fn != "" {
+			continue
+		}
+		p.Hidden = append(p.Hidden, s.Name)
+	}
 	return d
 }
 
 // saveDashboard writes the open dashboard to its file (Save as… when it
 // has none).
-func (u *UI) saveDashboard() {
+func (u *UI) saveDashboard() { u.saveDashboardThen(nil) }
+
+// saveDashboardThen saves as saveDashboard does and runs then (when not
+// nil) once the file is written.
+func (u *UI) saveDashboardThen(then func()) {
 	if u.dash == nil || u.dash.path == "" {
-		u.saveDashboardAs()
+		u.saveDashboardAsThen(then)
 		return
 	}
-	u.writeDashboard(u.dash.path)
+	u.writeDashboardThen(u.dash.path, then)
 }
 
-func (u *UI) saveDashboardAs() {
+func (u *UI) saveDashboardAs() { u.saveDashboardAsThen(nil) }
+
+func (u *UI) saveDashboardAsThen(then func()) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			dialog.ShowError(err, u.win)
@@ -171,7 +198,7 @@ func (u *UI) saveDashboardAs() {
 		// dashboard.Save replaces the file whole; the dialog's empty file
 		// goes.
 		_ = w.Close()
-		u.writeDashboard(dashboard.WithExt(path))
+		u.writeDashboardThen(dashboard.WithExt(path), then)
 	}, u.win)
 	name := "dashboard" + dashboard.Ext
 	if u.dash != nil {
@@ -184,7 +211,11 @@ func (u *UI) saveDashboardAs() {
 
 // writeDashboard saves the current dashboard to path, asking first when
 // it would write a header value typed literally (a token in clear).
-func (u *UI) writeDashboard(path string) {
+func (u *UI) writeDashboard(path string) { u.writeDashboardThen(path, nil) }
+
+// writeDashboardThen is writeDashboard, running then (when not nil) once
+// the file is written.
+func (u *UI) writeDashboardThen(path string, then func()) {
 	d := u.current()
 	write := func() {
 		if err := dashboard.Save(path, d); err != nil {
@@ -193,10 +224,13 @@ func (u *UI) writeDashboard(path string) {
 		}
 		if u.dash != nil {
 			u.dash.path = path
-			u.url.SetText(path)
-			u.win.SetTitle(u.title())
+			u.savedText, _ = d.Marshal()
+			u.syncUnsaved()
 		}
 		u.rememberDashboard(path)
+		if then != nil {
+			then()
+		}
 	}
 	secrets := d.LiteralSecrets()
 	if len(secrets) == 0 {

@@ -53,9 +53,18 @@ type dashView struct {
 	listDue time.Time  // when the Feeds list's rates are next shown
 	// selected is the panel the series list and the View menu act on.
 	selected int
+	// selFeed is the feed the URL bar, Transport, Settings and Reconnect
+	// now act on, and the status bar details.
+	selFeed int
 	// assigned is how many of the store's series (in creation order) have
 	// been shown or hidden in every panel.
 	assigned int
+	// live derives series and runs the panels' alarms (derived.go).
+	live *liveEngine
+	// alert[i] is whether an alarm of panel i is active (alarms.go).
+	alert []bool
+	// shown[i] holds the series panel i draws, as assign decided.
+	shown []map[string]bool
 }
 
 // newDashView builds the panels of d over the window's store. Feeds are
@@ -119,27 +128,22 @@ func (u *UI) newDashView(d *dashboard.Dashboard, path string) (*dashView, error)
 		v.panels = append(v.panels, &dashPanel{panel: p, chart: c, title: btn, match: m, hidden: h})
 		v.grid.Add(container.NewBorder(btn, nil, nil, nil, c))
 	}
+	if err := v.startEngine(); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
 // assign shows each series that arrived since the last call in the
-// panels whose patterns match it (and no hidden pattern does), and hides
-// it in the others. The window does not compute derived series yet, so
-// an entry with an fn draws nothing rather than the raw values under the
-// derived series' place.
+// panels that draw it (see panelShows), and hides it in the others.
 func (v *dashView) assign() {
 	list := v.panels[0].chart.Store().List()
+	on := make([]bool, len(v.panels))
 	for _, sr := range list[v.assigned:] {
 		name := sr.Name()
-		for _, p := range v.panels {
-			i, on := p.match.Match(name)
-			if on && p.panel.Series[i].Fn != "" {
-				on = false
-			}
-			if _, off := p.hidden.Match(name); off {
-				on = false
-			}
-			p.chart.SetSeriesVisible(name, on)
+		v.panelShows(name, on)
+		for i, p := range v.panels {
+			p.chart.SetSeriesVisible(name, on[i])
 		}
 	}
 	v.assigned = len(list)
@@ -251,6 +255,7 @@ func (u *UI) flushDash(now time.Time) {
 		}
 	}
 	dot, state, stateCol, detail := v.summary(now)
+	detail = v.selectedDetail(now, detail)
 	s := u.status
 	s.apply(dot, state, stateCol, detail)
 	s.showStats(now, last, &u.rates, bytes)
@@ -264,7 +269,7 @@ func (v *dashView) summary(now time.Time) (dot color.Color, state string, stateC
 	var connected, connecting, stopped, disconnected int
 	var reconnecting []time.Duration
 	var errs []string
-	for _, f := range v.feeds {
+	for i, f := range v.feeds {
 		if !f.hasSt {
 			connecting++
 			continue
@@ -284,7 +289,7 @@ func (v *dashView) summary(now time.Time) (dot color.Color, state string, stateC
 			}
 			stopped++
 		}
-		if f.st.Err != nil {
+		if f.st.Err != nil && i != v.selFeed { // the selected one is detailed on its own
 			errs = append(errs, f.feed.Name+": "+plainError(f.st.Err))
 		}
 	}
@@ -322,12 +327,7 @@ func (v *dashView) summary(now time.Time) (dot color.Color, state string, stateC
 // keeps the longest history of its feeds, and u.chart is the first panel
 // (the one the View menu, the series list and the exports act on).
 func (u *UI) openDashView(d *dashboard.Dashboard, path string) (*dashView, error) {
-	d = d.Clone()
-	if len(d.Panels) == 0 {
-		// Feeds and no panel yet: one panel of everything, as the
-		// single-URL window.
-		d.Panels = []dashboard.Panel{{Series: []dashboard.SeriesRef{{Match: "*"}}}}
-	}
+	d = openedForm(d)
 	history := u.settings.History
 	for _, f := range d.Feeds {
 		history = max(history, f.Settings.History)
@@ -358,6 +358,9 @@ func (u *UI) title() string {
 	default:
 		name = "Untitled dashboard"
 	}
+	if u.unsaved() {
+		name = unsavedMark + name
+	}
 	return name + " — Feedscope"
 }
 
@@ -380,13 +383,11 @@ func (u *UI) selectPanel(i int) {
 	if v == nil || i < 0 || i >= len(v.panels) || i == v.selected {
 		return
 	}
-	old := v.panels[v.selected].title
-	old.Importance = widget.LowImportance
-	old.Refresh()
+	old := v.selected
 	v.selected = i
+	v.styleTitle(old)
+	v.styleTitle(i)
 	p := v.panels[i]
-	p.title.Importance = widget.MediumImportance
-	p.title.Refresh()
 	u.chart = p.chart
 	u.seriesList.update()
 	u.menu.sync(u)

@@ -163,8 +163,8 @@ hidden = ["b/seq", "b/counter"]
 		st := u.status.state.Text
 		return strings.HasPrefix(st, "1 connected · 1 reconnecting") && strings.HasSuffix(st, "1 disconnected")
 	})
-	if rows[1].toggle.Text != "Connect" || rows[0].toggle.Text != "Disconnect" || u.dash.feeds[0].run == nil {
-		t.Errorf("after disconnecting b: buttons %q %q", rows[0].toggle.Text, rows[1].toggle.Text)
+	if rows[1].toggle.Icon.Name() != theme.MediaPlayIcon().Name() || rows[0].toggle.Icon.Name() != theme.MediaStopIcon().Name() || u.dash.feeds[0].run == nil {
+		t.Errorf("after disconnecting b: buttons %s %s, want stop and play", rows[0].toggle.Icon.Name(), rows[1].toggle.Icon.Name())
 	}
 	test.Tap(rows[1].toggle)
 	waitFor(t, u, "b connected again", func() bool { return strings.HasPrefix(u.status.state.Text, "2 connected") })
@@ -330,31 +330,6 @@ func TestWindowBadDashboardFile(t *testing.T) {
 	var ue *UsageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "leave out --url") {
 		t.Errorf("--url beside a dashboard: %v", err)
-	}
-}
-
-// The window does not derive series yet: an entry with an fn must not
-// draw the raw values as if they were the derived ones.
-func TestDashboardFnEntryDrawsNothing(t *testing.T) {
-	d := parseDash(t, `
-[[feed]]
-name = "x"
-url = "http://127.0.0.1:1/"
-[[feed]]
-name = "y"
-url = "http://127.0.0.1:2/"
-[[panel]]
-series = [{ match = "x/bytes", fn = "rate" }, "y/*"]
-`)
-	v := panelsOnly(t, d)
-	for _, f := range v.feeds {
-		h := f.bridge.handler(f.bridge.newEpoch(), feeds.PayloadTime)
-		h(feeds.Event{Kind: feeds.KindMessage, Message: feeds.Message{Data: []byte(`{"bytes":1}`), Time: time.Now()}})
-	}
-	v.assign()
-	c := v.panels[0].chart
-	if c.SeriesVisible("x/bytes") || !c.SeriesVisible("y/bytes") {
-		t.Errorf("x/bytes (fn) drawn %v, y/bytes drawn %v; want false, true", c.SeriesVisible("x/bytes"), c.SeriesVisible("y/bytes"))
 	}
 }
 

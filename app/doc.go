@@ -11,10 +11,14 @@
 // describe.go errors in plain words, bridge.go the one place where feed
 // goroutines hand their news to the UI, record.go and snapshot.go the
 // commands, recorddash.go and snapshotdash.go the same for a dashboard file
-// (its feeds, derived series and alarms), and measure.go the repaint
-// counter of `make measure-window` builds (the measure tag; measure_off.go
-// otherwise). The dashboard file itself is package app/dashboard, derived
-// series and alarms package app/compute: neither imports Fyne.
+// (its feeds, derived series and alarms), derived.go the window's derived
+// series, alarms.go its alarms (panel colours, the status bar's count and
+// its list), seriesmenu.go the series list's menu (Show as rate…), and
+// measure.go the repaint counter of `make measure-window` builds (the
+// measure tag; measure_off.go otherwise). The dashboard file itself is
+// package app/dashboard, derived series and alarms package app/compute,
+// and which panel derives and watches what package app/engine, shared by
+// the window and the commands: none imports Fyne.
 //
 // When the URL's path is /ws, /sse or /poll (the endpoints of `feedscope
 // serve` and of the demo), choosing a transport also switches the path and
@@ -26,7 +30,10 @@
 // Every feed runs feeds.Run on its own goroutine. Its handler never touches
 // a widget: it decodes messages, appends samples to the chart's
 // series.Store (safe from any goroutine), counts, and leaves status changes
-// and log entries in a mutex-protected pending buffer (bridge.go). One
+// and log entries in a mutex-protected pending buffer (bridge.go); it also
+// computes its samples' derived points and alarm states, under the one
+// lock of the window's engine (derived.go), whose alarm transitions wait
+// for the flush like the rest. One
 // ticker goroutine per window takes that buffer about ten times a second and
 // applies it in a single fyne.Do call, so the fyne.Do queue grows with
 // time, never with the message rate. Everything else in the window runs on

@@ -47,7 +47,7 @@ func (u *UI) buildMenus() *menus {
 	connect := fyne.NewMenuItem("Connect", u.connect)
 	connect.Shortcut = shortcutConnect
 	disconnect := fyne.NewMenuItem("Disconnect", u.disconnect)
-	quit := fyne.NewMenuItem("Quit", u.quit)
+	quit := fyne.NewMenuItem("Quit", u.requestQuit)
 	quit.IsQuit = true
 	dashItems, recent := u.dashboardMenuItems()
 	m.recent = recent
@@ -105,7 +105,7 @@ func (u *UI) buildMenus() *menus {
 // sync puts the checks where the state is.
 func (m *menus) sync(u *UI) {
 	for t, it := range m.transports {
-		it.Checked = t == u.transport
+		it.Checked = t == u.activeTransport()
 	}
 	for d, it := range m.windows {
 		it.Checked = d == u.chart.Window() && u.chart.Following()
@@ -132,7 +132,7 @@ func (u *UI) addShortcuts() {
 	// where the menu does, it takes them first and these never run twice.
 	c.AddShortcut(shortcutURL, func(fyne.Shortcut) { u.focusURL() })
 	c.AddShortcut(shortcutConnect, func(fyne.Shortcut) { u.connect() })
-	c.AddShortcut(shortcutOpen, func(fyne.Shortcut) { u.openDashboardDialog() })
+	c.AddShortcut(shortcutOpen, func(fyne.Shortcut) { u.askOpenDashboard() })
 	c.AddShortcut(shortcutSave, func(fyne.Shortcut) { u.saveDashboard() })
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		switch ev.Name {

@@ -6,13 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"feedscope/app/compute"
 	"feedscope/app/dashboard"
+	"feedscope/app/engine"
 	"feedscope/feeds"
 )
 
@@ -99,7 +99,8 @@ type dashOptions struct {
 
 // dashRecorder writes the samples of every feed of a dashboard to one
 // output. Each feed's supervisor calls it from its own goroutine; mu
-// keeps rows and stderr lines whole and in one order.
+// keeps rows and stderr lines whole and in one order, and guards the
+// engine.
 type dashRecorder struct {
 	d      *dashboard.Dashboard
 	rw     sampleSink
@@ -110,38 +111,17 @@ type dashRecorder struct {
 	mu       sync.Mutex
 	written  int64
 	writeErr error
-	// plans says, per series name (as written), what is derived from it
-	// and which alarms watch it; made at its first sample.
-	plans map[string]*seriesPlan
-	// derived are the derived series by output name and fn, so that two
-	// panels showing one derived series compute it once.
-	derived map[string]*derivation
-	// alarms are every alarm, for the clock; noData[i] is panel i's
-	// no-data alarm, or nil.
-	alarms  []*compute.Alarm
-	noData  []*compute.Alarm
-	tooMany bool // more than maxPlans series were seen
+	// eng says, per series name (as written), what is derived from it
+	// and which alarms watch it. plans, noData and shows are its own
+	// (see engine.Engine), named here for snapshot and the tests:
+	// shows[i] holds the names of the series panel i draws (derived ones
+	// by their derived name), noData[i] is panel i's no-data alarm or nil.
+	eng    *engine.Engine
+	plans  map[string]*engine.Plan
+	noData []*compute.Alarm
+	shows  []map[string]bool
 	// fired is the transition that ends --exit-on-alarm.
 	fired *compute.Transition
-	// shows[i] holds the names of the series panel i draws (derived ones
-	// by their derived name).
-	shows []map[string]bool
-}
-
-// seriesPlan is what happens to the samples of one series besides their
-// own row.
-type seriesPlan struct {
-	derived []*derivation
-	alarms  []*compute.Alarm // threshold alarms on the raw values
-	noData  []*compute.Alarm // no-data alarms of the panels showing it
-}
-
-// derivation is one derived series: its pipeline and the threshold alarms
-// that watch its values.
-type derivation struct {
-	name   string
-	pipe   *compute.Pipeline
-	alarms []*compute.Alarm
 }
 
 // AlarmError ends `record --dashboard --exit-on-alarm` when an alarm
@@ -152,9 +132,8 @@ func (e *AlarmError) Error() string {
 	return "record: alarm firing: " + e.Transition.String()
 }
 
-// maxPlans bounds the series a recording derives from and watches (as
-// the window's store bounds the series it keeps).
-const maxPlans = 1000
+// maxPlans bounds the series a recording derives from and watches.
+const maxPlans = engine.MaxPlans
 
 // alarmTick is how often alarms are told the time, so that a pending
 // alarm fires and a silent feed is noticed without a sample.
@@ -240,13 +219,15 @@ func runDashboard(ctx context.Context, d *dashboard.Dashboard, rw sampleSink, op
 
 // newDashRecorder makes a recorder for d whose cancel ends the recording.
 func newDashRecorder(d *dashboard.Dashboard, rw sampleSink, opt dashOptions, stderr io.Writer, cancel context.CancelFunc) (*dashRecorder, error) {
-	r := &dashRecorder{d: d, rw: rw, opt: opt, stderr: stderr, cancel: cancel,
-		plans: map[string]*seriesPlan{}, derived: map[string]*derivation{}, shows: make([]map[string]bool, len(d.Panels))}
-	for i := range r.shows {
-		r.shows[i] = map[string]bool{}
-	}
-	if err := r.panelAlarms(); err != nil {
+	eng, err := engine.New(d.Panels, nil)
+	if err != nil {
 		return nil, err
+	}
+	r := &dashRecorder{d: d, rw: rw, opt: opt, stderr: stderr, cancel: cancel,
+		eng: eng, plans: eng.Plans(), noData: eng.NoData(), shows: eng.Shows()}
+	eng.OnTooMany = func() {
+		// Called under mu, from samples.
+		fmt.Fprintf(r.stderr, "feedscope %s: more than %d series: derived series and alarms cover the first %d\n", r.opt.cmd, maxPlans, maxPlans)
 	}
 	return r, nil
 }
@@ -289,22 +270,22 @@ func (r *dashRecorder) samples(feed string, ss []feeds.Sample) {
 		if !r.write(s) {
 			break
 		}
-		plan := r.plan(s.Series)
-		for _, a := range plan.noData {
+		plan := r.eng.Plan(s.Series)
+		for _, a := range plan.NoData {
 			r.report(a.Sample(arrival, s.Value))
 		}
-		for _, a := range plan.alarms {
+		for _, a := range plan.Alarms {
 			r.report(a.Sample(arrival, s.Value))
 		}
-		for _, dv := range plan.derived {
-			v, ok, err := dv.pipe.PushTime(s.Time, s.Value)
+		for _, dv := range plan.Derived {
+			v, ok, err := dv.Pipe.PushTime(s.Time, s.Value)
 			if err != nil || !ok {
 				continue // refused points are counted in the pipeline's Stats
 			}
-			if !r.write(feeds.Sample{Time: s.Time, Series: dv.name, Value: v}) {
+			if !r.write(feeds.Sample{Time: s.Time, Series: dv.Name, Value: v}) {
 				break
 			}
-			for _, a := range dv.alarms {
+			for _, a := range dv.Alarms {
 				r.report(a.Sample(arrival, v))
 			}
 		}
@@ -341,125 +322,14 @@ func (r *dashRecorder) write(s feeds.Sample) bool {
 	return true
 }
 
-// panelAlarms makes the no-data alarm of every panel that has one.
-func (r *dashRecorder) panelAlarms() error {
-	r.noData = make([]*compute.Alarm, len(r.d.Panels))
-	for i, p := range r.d.Panels {
-		if p.NoData <= 0 {
-			continue
-		}
-		a, err := compute.NewAlarm(compute.Rule{Kind: compute.NoDataAlarm, Series: panelName(p, i), For: p.NoData})
-		if err != nil {
-			return err
-		}
-		r.noData[i] = a
-		r.alarms = append(r.alarms, a)
-	}
-	return nil
-}
-
 // panelName names a panel in alarm lines: its title, or its place.
-func panelName(p dashboard.Panel, i int) string {
-	if p.Title != "" {
-		return p.Title
-	}
-	return fmt.Sprintf("panel %d", i+1)
-}
-
-// plan returns the plan of the series named name, making it at its first
-// sample: every panel that shows the series derives it by the fn of the
-// first entry matching it, and watches what it shows (the derived values
-// when there is an fn) with its alarm thresholds.
-func (r *dashRecorder) plan(name string) *seriesPlan {
-	if pl, ok := r.plans[name]; ok {
-		return pl
-	}
-	if len(r.plans) >= maxPlans {
-		// A feed inventing series names without end must not grow the
-		// plans, pipelines and alarms without end: the rows are still
-		// written, the new series just derive nothing.
-		if !r.tooMany {
-			r.tooMany = true
-			fmt.Fprintf(r.stderr, "feedscope %s: more than %d series: derived series and alarms cover the first %d\n", r.opt.cmd, maxPlans, maxPlans)
-		}
-		return &seriesPlan{}
-	}
-	pl := &seriesPlan{}
-	r.plans[name] = pl
-	for i, p := range r.d.Panels {
-		ref, ok := shownBy(p, name)
-		if !ok {
-			continue
-		}
-		if a := r.noData[i]; a != nil {
-			pl.noData = append(pl.noData, a)
-		}
-		watched, alarms := name, &pl.alarms
-		if pipe, err := compute.Parse(ref.Fn); err == nil && !pipe.Identity() {
-			dv := r.derivation(ref, name, pipe)
-			if !slices.Contains(pl.derived, dv) {
-				pl.derived = append(pl.derived, dv)
-			}
-			watched, alarms = dv.name, &dv.alarms
-		}
-		r.shows[i][watched] = true
-		for _, th := range p.Thresholds {
-			if !th.Alarm {
-				continue
-			}
-			rule, err := th.Rule(watched)
-			if err != nil {
-				continue // Load checked every threshold
-			}
-			if a, err := compute.NewAlarm(rule); err == nil {
-				*alarms = append(*alarms, a)
-				r.alarms = append(r.alarms, a)
-			}
-		}
-	}
-	return pl
-}
-
-// shownBy returns the entry of panel p whose name, unit and fn apply to
-// the series named name, and false when p does not show it.
-func shownBy(p dashboard.Panel, name string) (dashboard.SeriesRef, bool) {
-	m, err := p.Matcher()
-	if err != nil {
-		return dashboard.SeriesRef{}, false
-	}
-	i, ok := m.Match(name)
-	if !ok || !p.Shows(name) {
-		return dashboard.SeriesRef{}, false
-	}
-	return p.Series[i], true
-}
-
-// derivation returns the derived series of ref for the series named
-// name, shared by every panel that derives the same from it.
-func (r *dashRecorder) derivation(ref dashboard.SeriesRef, name string, pipe *compute.Pipeline) *derivation {
-	out := name + " | " + pipe.String()
-	if ref.Name != "" {
-		out = ref.Name
-		if strings.ContainsAny(ref.Match, "*?") {
-			out += " (" + name + ")"
-		}
-	}
-	key := name + "\x00" + out + "\x00" + pipe.String()
-	dv, ok := r.derived[key]
-	if !ok {
-		dv = &derivation{name: out, pipe: pipe}
-		r.derived[key] = dv
-	}
-	return dv
-}
+func panelName(p dashboard.Panel, i int) string { return engine.PanelName(p, i) }
 
 // tick tells every alarm the time.
 func (r *dashRecorder) tick(now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, a := range r.alarms {
-		r.report(a.Tick(now))
-	}
+	r.report(r.eng.Tick(now))
 }
 
 // report writes transitions to stderr, one line each, and ends the

@@ -35,7 +35,13 @@ var replaySpeeds = []struct {
 // series while it runs.
 type replayer struct {
 	u      *UI
+	store  *series.Store
 	series []*series.Series
+	// feed is the bridge of the recording's feed: a replay counts its
+	// frames there, for the rates, and feeds its engine, for the derived
+	// series and alarms, as a live feed's messages do. Set by the main
+	// goroutine (a dashboard edit may give the feed a new bridge).
+	feed atomic.Pointer[bridge]
 	// first and last are the recording's span.
 	first, last int64
 	speed       float64
@@ -52,7 +58,7 @@ type replayer struct {
 }
 
 func newReplayer(u *UI, ss []*series.Series) *replayer {
-	r := &replayer{u: u, series: ss, speed: 1}
+	r := &replayer{u: u, store: u.bridge.store, series: ss, speed: 1}
 	ok := false
 	for _, sr := range ss {
 		o, n, has := sr.Span()
@@ -177,8 +183,21 @@ func (r *replayer) playFrom(ctx context.Context, from int64, speed float64) bool
 		rest[i] = recording.Series{Name: s.Name, T: s.T[k:], V: s.V[k:]}
 	}
 	_ = replay.Play(ctx, rest, replay.Options{Speed: speed}, replay.RealClock{}, func(f replay.Frame) error {
+		var derive *liveEngine
+		var arrival time.Time
+		if b := r.feed.Load(); b != nil {
+			b.msgs.Add(1)
+			b.samples.Add(uint64(len(f.Points)))
+			b.lastMsg.Store(time.Now().UnixNano())
+			if derive = b.derive.Load(); derive != nil {
+				arrival = derive.now()
+			}
+		}
 		for _, p := range f.Points {
-			_ = r.series[p.Series].AppendNanos(f.Time, p.Value)
+			sr := r.series[p.Series]
+			if sr.AppendNanos(f.Time, p.Value) == nil && derive != nil {
+				derive.sample(r.store, arrival, sr.Name(), f.Time, p.Value)
+			}
 		}
 		r.pos.Store(f.Time)
 		return nil
@@ -262,6 +281,11 @@ func (u *UI) currentReplayer() *replayer {
 	}
 	if r.replay == nil {
 		r.replay = newReplayer(u, r.series)
+		for _, f := range u.dash.feeds {
+			if f.rec == r {
+				r.replay.feed.Store(f.bridge)
+			}
+		}
 	}
 	return r.replay
 }
@@ -284,6 +308,9 @@ func (u *UI) loadedRecordings() []string {
 		for _, f := range u.dash.feeds {
 			if f.rec != nil && u.rw.recs[f.feed.Name] == f.rec {
 				live[f.rec] = true
+				if f.rec.replay != nil {
+					f.rec.replay.feed.Store(f.bridge)
+				}
 				if f.rec.loaded {
 					names = append(names, f.feed.Name)
 				}

@@ -1,6 +1,9 @@
 package app
 
 import (
+	"fmt"
+	"math"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -97,5 +100,42 @@ func TestDisconnectPausesTheReplay(t *testing.T) {
 	u.flush()
 	if u.rw.loads != 0 || u.chart.Store().Lookup("v") != sr || samplesOf(u, "v") != n {
 		t.Errorf("Connect reloaded the recording: %d loads, %d points", u.rw.loads, samplesOf(u, "v"))
+	}
+}
+
+// A replay feeds the dashboard as a live feed does: its frames count in
+// the feed's rates, and its points reach the derived series (and alarms)
+// of the panels.
+func TestReplayFeedsRatesAndDerivedSeries(t *testing.T) {
+	const n = 200
+	path := writeLongCSV(t, "counter.csv", n, "v") // v = 0, 1, 2, …
+	d := parseDash(t, fmt.Sprintf(`
+[[feed]]
+name = "counter"
+url = %q
+[[panel]]
+series = ["v"]
+[[panel]]
+series = [{ match = "v", fn = "delta", name = "dv" }]
+`, recordingURL(path)))
+	u := newTestUI(t, test.NewTempApp(t), Options{Dashboard: d, DashboardPath: filepath.Join(t.TempDir(), "d.toml")})
+	r := recordingLoaded(t, u, "counter")
+	if got := samplesOf(u, "dv"); got != 0 {
+		t.Fatalf("before any replay the derived series has %d points", got)
+	}
+	waitFor(t, u, "the replay bar", func() bool { return u.rw.bar != nil })
+	u.rw.bar.speed.SetSelected("max")
+	test.Tap(u.rw.bar.play)
+	waitFor(t, u, "the end of the replay", func() bool { return r.replay.ended.Load() && samplesOf(u, "v") == n })
+	if got := u.dash.feeds[0].bridge.samples.Load(); got != n {
+		t.Errorf("the feed counted %d replayed samples, want %d", got, n)
+	}
+	if got := samplesOf(u, "dv"); got < n-1 {
+		t.Errorf("the derived series has %d points, want %d", got, n-1)
+	}
+	if dv := u.chart.Store().Lookup("dv"); dv == nil {
+		t.Error("no derived series dv")
+	} else if _, v, ok := dv.Last(math.MaxInt64); !ok || v != 1 {
+		t.Errorf("the delta of a counter is %v, want 1", v)
 	}
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -27,6 +28,12 @@ type seriesList struct {
 	next    []charts.SeriesInfo // update's scratch, swapped with shown
 	total   int
 	content fyne.CanvasObject
+	// menu is a series' menu (seriesmenu.go); suggest says whether to
+	// suggest rate for it, hints what it said for the rows shown.
+	menu    func(name string) *fyne.Menu
+	suggest func(name string) bool
+	hints   map[string]rateHint
+	hinted  map[string]bool
 }
 
 func newSeriesList(chart func() *charts.Chart) *seriesList {
@@ -40,7 +47,9 @@ func newSeriesList(chart func() *charts.Chart) *seriesList {
 			swatch := canvas.NewRectangle(theme.Color(theme.ColorNameForeground))
 			swatch.CornerRadius = 2
 			check := widget.NewCheck("", nil)
-			return container.NewBorder(nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), swatch)), nil, check)
+			menu := widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), nil)
+			menu.Importance = widget.LowImportance
+			return container.NewBorder(nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), swatch)), menu, check)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < 0 || id >= len(s.shown) {
@@ -59,6 +68,7 @@ func newSeriesList(chart func() *charts.Chart) *seriesList {
 			check.Refresh()
 			name := info.Name
 			check.OnChanged = func(on bool) { s.chart().SetSeriesVisible(name, on); s.update() }
+			s.bindMenu(row.Objects[2].(*widget.Button), name)
 		},
 	)
 	all := widget.NewButton("Show all", func() { s.setAll(true) })
@@ -103,9 +113,54 @@ func (s *seriesList) update() {
 	default:
 		setLabel(s.count, fmt.Sprintf("%d series · %d shown", s.total, visible))
 	}
-	if slices.Equal(s.shown, s.next) {
+	hints := s.hintsChanged()
+	if slices.Equal(s.shown, s.next) && !hints {
 		return
 	}
 	s.shown, s.next = s.next, s.shown
 	s.list.Refresh()
+}
+
+// bindMenu makes a row's menu button open the series' menu, and read
+// "rate?" when rate is suggested for it (a counter).
+func (s *seriesList) bindMenu(b *widget.Button, name string) {
+	// The suggestion takes the icon's place: the row stays narrow.
+	text, icon := "", theme.MoreVerticalIcon()
+	if s.suggest != nil && s.suggest(name) {
+		text, icon = "rate?", nil
+	}
+	if b.Text != text {
+		b.Text, b.Icon = text, icon
+		b.Refresh()
+	}
+	b.OnTapped = func() {
+		if s.menu == nil {
+			return
+		}
+		c := fyne.CurrentApp().Driver().CanvasForObject(b)
+		if c == nil {
+			return
+		}
+		at := fyne.CurrentApp().Driver().AbsolutePositionForObject(b).Add(fyne.NewPos(0, b.Size().Height))
+		widget.ShowPopUpMenuAtPosition(s.menu(name), c, at)
+	}
+}
+
+// hintsChanged reports whether rate is now suggested for a different set
+// of the series shown than when the rows were last drawn.
+func (s *seriesList) hintsChanged() bool {
+	if s.suggest == nil {
+		return false
+	}
+	now := make(map[string]bool)
+	for _, info := range s.next {
+		if s.suggest(info.Name) {
+			now[info.Name] = true
+		}
+	}
+	if maps.Equal(now, s.hinted) {
+		return false
+	}
+	s.hinted = now
+	return true
 }

@@ -149,10 +149,21 @@ func (f *settingsForm) read() (Settings, error) {
 }
 
 // showSettings opens the Settings dialog. Save applies the settings,
-// keeps them in Preferences and reconnects a running feed with them.
+// keeps them in Preferences and reconnects a running feed with them. In a
+// dashboard it edits the selected feed's settings.
 func (u *UI) showSettings() {
-	f := newSettingsForm(u.settings)
-	d := dialog.NewForm("Settings", "Save", "Cancel", f.items(), func(ok bool) {
+	if u.dash != nil {
+		u.showFeedSettings()
+		return
+	}
+	u.showSettingsForm("Settings", u.settings, u.applySettings)
+}
+
+// showSettingsForm opens the Settings dialog on s; Save gives apply the
+// settings when they are valid.
+func (u *UI) showSettingsForm(title string, s Settings, apply func(Settings)) {
+	f := newSettingsForm(s)
+	d := dialog.NewForm(title, "Save", "Cancel", f.items(), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -161,7 +172,7 @@ func (u *UI) showSettings() {
 			dialog.ShowError(err, u.win)
 			return
 		}
-		u.applySettings(s)
+		apply(s)
 	}, u.win)
 	d.Resize(fyne.NewSize(640, 0))
 	u.settingsDialog = d

@@ -24,7 +24,10 @@ type statusBar struct {
 	stats     *widget.Label
 	insecure  *widget.Label
 	reconnect *widget.Button
-	content   fyne.CanvasObject
+	// alarms counts the firing alarms; hidden while there are none to
+	// watch (alarms.go).
+	alarms  *widget.Button
+	content fyne.CanvasObject
 
 	// what the bar shows, kept to redraw the countdown every flush
 	st      feeds.Status
@@ -43,7 +46,9 @@ func newStatusBar(onReconnect func()) *statusBar {
 		stats:     widget.NewLabel(""),
 		insecure:  widget.NewLabelWithStyle("⚠ TLS verification off", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		reconnect: widget.NewButtonWithIcon("Reconnect now", theme.ViewRefreshIcon(), onReconnect),
+		alarms:    widget.NewButtonWithIcon("", theme.WarningIcon(), nil),
 	}
+	s.alarms.Hide()
 	s.state.TextStyle.Bold = true
 	s.detail.Truncation = fyne.TextTruncateEllipsis
 	s.insecure.Importance = widget.DangerImportance
@@ -52,7 +57,7 @@ func newStatusBar(onReconnect func()) *statusBar {
 	s.reconnect.Disable()
 	dot := container.NewGridWrap(fyne.NewSquareSize(theme.TextSize()*0.8), s.dot)
 	left := container.NewHBox(container.NewCenter(dot), container.NewCenter(s.state))
-	right := container.NewHBox(s.insecure, s.stats, s.reconnect)
+	right := container.NewHBox(s.alarms, s.insecure, s.stats, s.reconnect)
 	s.content = container.NewBorder(widget.NewSeparator(), nil, left, right, s.detail)
 	return s
 }

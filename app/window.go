@@ -79,7 +79,9 @@ type UI struct {
 	bridge    *bridge
 	rates     rates
 	feed      *feedRun
-	dash      *dashView // the open dashboard; nil in the single-URL window
+	dash      *dashView   // the open dashboard; nil in the single-URL window
+	single    *singleView // the single-URL window's panel (derived.go)
+	alarmList *alarmList  // the status bar's alarm count and its list
 	flushes   int
 	seriesN   int
 
@@ -99,6 +101,8 @@ type UI struct {
 
 	menu                      *menus
 	menuFollowing, menuPaused bool // the chart state the menu shows
+
+	feedEdit // editing the dashboard's feeds; unsaved changes
 
 	// the open Settings dialog, for tests
 	settingsDialog *dialog.FormDialog
@@ -128,18 +132,17 @@ func New(a fyne.App, opts Options) *UI {
 	u.themeName = u.prefs.StringWithFallback(prefTheme, "system")
 	u.applyTheme()
 
+	var last *lastDash
 	if opts.Dashboard == nil && strings.TrimSpace(opts.URL) == "" && len(opts.Recordings) == 0 {
-		// The dashboard open at the last quit, when there was one.
-		if path := u.prefs.StringWithFallback(prefDashboard, ""); path != "" {
-			if d, err := dashboard.Load(path); err == nil && len(d.Feeds) > 0 {
-				opts.Dashboard, opts.DashboardPath = d, path
-			}
+		// The dashboard open at the last quit, saved or not.
+		if last = u.lastDashboard(); last != nil {
+			opts.Dashboard, opts.DashboardPath = last.d, last.path
 		}
 	}
 	if opts.Dashboard == nil {
 		// A URL (or the demo) replaces the dashboard at the next launch
 		// too.
-		u.prefs.SetString(prefDashboard, "")
+		u.forgetDashboard()
 	}
 	var dashErr error
 	if opts.Dashboard != nil {
@@ -147,6 +150,7 @@ func New(a fyne.App, opts Options) *UI {
 	} else {
 		store := newStore(u.settings.History)
 		u.bridge = &bridge{store: store}
+		u.startSingle()
 		u.chart = charts.New(store)
 		if w := time.Duration(u.prefs.IntWithFallback(prefWindow, int(time.Minute/time.Second))) * time.Second; w >= 0 {
 			_ = u.chart.SetWindow(w)
@@ -177,9 +181,14 @@ func New(a fyne.App, opts Options) *UI {
 	case dashErr != nil:
 		u.status.idle = dashErr.Error()
 	case u.dash != nil:
-		u.url.SetText(u.dash.path)
-		u.url.Disable()
+		u.showSelectedFeed()
 		u.rememberDashboard(u.dash.path)
+		if last != nil {
+			u.savedText = last.saved // unsaved changes stay unsaved
+			u.syncUnsaved()
+		} else {
+			u.markSaved()
+		}
 		u.connectDash()
 	case start == "" && len(opts.Recordings) > 0:
 	case start == "":
@@ -222,8 +231,10 @@ func (u *UI) buildContent() {
 	top := container.NewBorder(nil, nil, nil, container.NewHBox(u.connectBtn, settings), u.url)
 
 	u.status = newStatusBar(u.reconnectNow)
+	u.status.alarms.OnTapped = u.showAlarmList
 	u.log = newMessageLog()
 	u.seriesList = newSeriesList(func() *charts.Chart { return u.chart })
+	u.seriesList.menu, u.seriesList.suggest = u.seriesMenu, u.suggestRate
 	u.logShown = u.prefs.BoolWithFallback(prefShowLog, false)
 	u.center = container.NewStack()
 	u.layoutCenter()
@@ -286,6 +297,7 @@ func (u *UI) flush() {
 	} else {
 		u.flushFeed(now)
 	}
+	u.flushAlarms(now)
 	// Dragging or zooming the chart leaves follow mode on its own: keep
 	// the View menu's checks true to it.
 	if f, p := u.chart.Following(), u.chart.Paused(); f != u.menuFollowing || p != u.menuPaused {
@@ -300,6 +312,9 @@ func (u *UI) flush() {
 		}
 		u.seriesN = n
 		u.seriesList.update()
+	}
+	if u.flushes%rateWindowSize == 0 {
+		u.syncUnsaved() // edits the window makes on its own (window length)
 	}
 }
 
@@ -361,7 +376,7 @@ func (u *UI) toggleConnect() {
 // transport and settings. What the chart holds stays.
 func (u *UI) connect() {
 	if u.dash != nil {
-		u.connectDash()
+		u.connectDashURL()
 		return
 	}
 	raw := strings.TrimSpace(u.url.Text)
@@ -477,14 +492,25 @@ func (u *UI) disconnect() {
 	u.flush()
 }
 
-// reconnectNow skips the backoff wait: a new attempt starts at once.
-func (u *UI) reconnectNow() { u.connect() }
+// reconnectNow skips the backoff wait: a new attempt starts at once (for
+// the selected feed of a dashboard).
+func (u *UI) reconnectNow() {
+	if u.dash != nil {
+		u.reconnectSelected()
+		return
+	}
+	u.connect()
+}
 
 // setTransport switches transport; a running feed reconnects with it and
 // the chart keeps its data. On a hub URL (path /ws, /sse or /poll) the path
 // follows the transport, so every menu item works against `feedscope
 // serve` and the demo.
 func (u *UI) setTransport(t feeds.Transport) {
+	if u.dash != nil {
+		u.setFeedTransport(t)
+		return
+	}
 	u.transport = t
 	u.prefs.SetString(prefTransport, t.String())
 	u.menu.sync(u)
@@ -606,11 +632,6 @@ func (u *UI) applySettings(s Settings) {
 	old := u.settings
 	u.settings = s
 	saveSettings(u.prefs, s)
-	if u.dash != nil {
-		// A dashboard's feeds carry their own settings, in its file.
-		dialog.ShowInformation("Settings", "Saved for the window without a dashboard. The feeds of this dashboard keep the settings written in its file.", u.win)
-		return
-	}
 	u.status.setInsecure(s.InsecureSkipVerify)
 	// A feed that stopped on an error (a 401 for a missing header) is
 	// retried too: new settings are often the fix.
@@ -778,7 +799,7 @@ func runWindow(ctx context.Context, opts Options) error {
 	u := New(a, opts)
 	measure(u)
 	u.win.SetMaster()
-	u.win.SetCloseIntercept(u.quit)
+	u.win.SetCloseIntercept(u.requestQuit)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {

@@ -215,6 +215,9 @@ func (a *Alarm) Name() string { return a.name }
 // State returns the current state.
 func (a *Alarm) State() State { return a.state }
 
+// Value returns the newest value the alarm saw (NaN before any).
+func (a *Alarm) Value() float64 { return a.value }
+
 // Changed returns the time of the last transition (zero before any).
 func (a *Alarm) Changed() time.Time { return a.changed }
 
@@ -293,11 +296,9 @@ func (a *Alarm) Sample(t time.Time, v float64) []Transition {
 		return trs
 	}
 	a.value = v
-	beyond := v > r.Value
-	clear, back := v <= r.Value-r.Hysteresis, "at or below "+formatValue(r.Value-r.Hysteresis)
+	beyond, clear := v > r.Value, v <= r.Value-r.Hysteresis
 	if r.Dir == Below {
-		beyond = v < r.Value
-		clear, back = v >= r.Value+r.Hysteresis, "at or above "+formatValue(r.Value+r.Hysteresis)
+		beyond, clear = v < r.Value, v >= r.Value+r.Hysteresis
 	}
 	switch {
 	case a.state == OK && beyond:
@@ -308,6 +309,12 @@ func (a *Alarm) Sample(t time.Time, v float64) []Transition {
 		}
 		trs = append(trs, a.move(to, t, v, a.valueText(v)+" "+r.Dir.String()+" "+formatValue(r.Value)))
 	case a.state != OK && clear:
+		// The text only now: most samples change nothing, and formatting
+		// it for each would cost more than the rest of Sample.
+		back := "at or below " + formatValue(r.Value-r.Hysteresis)
+		if r.Dir == Below {
+			back = "at or above " + formatValue(r.Value+r.Hysteresis)
+		}
 		trs = append(trs, a.move(OK, t, v, a.valueText(v)+" back "+back))
 	}
 	if tr, ok := a.due(t, true); ok {
