@@ -18,6 +18,7 @@ import (
 	"feedscope/charts/series"
 	"feedscope/feeds"
 	"feedscope/feeds/recording"
+	"feedscope/feeds/replay"
 )
 
 // A recording opens in the window as a feed of the dashboard whose URL is
@@ -420,20 +421,7 @@ func (u *UI) reportLoad(feed string, res *recording.Result, errs []string) {
 // modification time: second 0 is modTime minus the recording's span.
 func shiftRelative(res *recording.Result, modTime time.Time) {
 	const relativeBelow = int64(1e8 * float64(time.Second))
-	var first, last int64
-	ok := false
-	for _, s := range res.Series {
-		if len(s.T) == 0 {
-			continue
-		}
-		if !ok || s.T[0] < first {
-			first = s.T[0]
-		}
-		if !ok || s.T[len(s.T)-1] > last {
-			last = s.T[len(s.T)-1]
-		}
-		ok = true
-	}
+	first, last, ok := replay.Span(res.Series)
 	if !ok || first < 0 || last >= relativeBelow {
 		return
 	}
