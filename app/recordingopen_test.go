@@ -472,3 +472,35 @@ series = ["*"]
 		}
 	}
 }
+
+// A recording goes on the selected panel: an entry name/* is added to
+// it, and the other panels do not draw the recording.
+func TestRecordingGoesOnTheSelectedPanel(t *testing.T) {
+	base := startHub(t)
+	d := parseDash(t, fmt.Sprintf(`
+[[feed]]
+name = "live"
+url = %q
+[[panel]]
+title = "Live"
+series = ["*"]
+[[panel]]
+title = "Mine"
+series = ["nothing-yet"]
+`, base+"/sse"))
+	u := newTestUI(t, test.NewTempApp(t), Options{Dashboard: d, DashboardPath: filepath.Join(t.TempDir(), "d.toml")})
+	waitFor(t, u, "the live feed", func() bool { return samplesOf(u, "sine") > 0 })
+	u.selectPanel(1)
+	u.openRecording(writeLongCSV(t, "rec.csv", 10, "x"))
+	recordingLoaded(t, u, "rec")
+	mine, other := u.dash.d.Panels[1], u.dash.d.Panels[0]
+	if last := mine.Series[len(mine.Series)-1]; last.Match != "rec/*" {
+		t.Errorf("the selected panel's entries are %+v", mine.Series)
+	}
+	waitFor(t, u, "the selected panel drawing the recording", func() bool {
+		return u.dash.panels[1].chart.SeriesVisible("rec/x") && !u.dash.panels[0].chart.SeriesVisible("rec/x")
+	})
+	if len(other.Series) != 1 || other.Series[0].Match != "live/*" {
+		t.Errorf("the other panel's entries are %+v", other.Series)
+	}
+}
