@@ -35,7 +35,8 @@ type dashFeed struct {
 type dashPanel struct {
 	panel  *dashboard.Panel
 	chart  *charts.Chart
-	title  *widget.Button // selects the panel
+	title  *panelTitle    // selects the panel; its menu on a secondary tap
+	menu   *widget.Button // "⋯": the panel's menu (dashpanels.go)
 	match  *dashboard.Matcher
 	hidden *dashboard.Matcher
 }
@@ -96,6 +97,8 @@ func (u *UI) newDashView(d *dashboard.Dashboard, path string) (*dashView, error)
 		// lists only the series the panel is about.
 		c.SetDefaultVisible(0)
 		c.SetListed(func(name string) bool { _, ok := m.Match(name); return ok })
+		// A legend tap hides or shows the series in the file's panel.
+		c.SetOnLegendToggle(func(name string, on bool) { u.setPanelSeriesOn(i, []string{name}, on) })
 		if p.Y != nil {
 			if err := c.SetYRange(p.Y.Min, p.Y.Max); err != nil {
 				return nil, fmt.Errorf("panel %q: %w", panelName(*p, i), err)
@@ -120,13 +123,14 @@ func (u *UI) newDashView(d *dashboard.Dashboard, path string) (*dashView, error)
 			title += " (" + p.Unit + ")"
 		}
 		// The title bar is a button: pressing it selects the panel.
-		btn := widget.NewButton(title, func() { u.selectPanel(i) })
+		btn := newPanelTitle(title, func() { u.selectPanel(i) }, func(at fyne.Position) { u.showPanelMenu(i, at) })
 		btn.Importance = widget.LowImportance
 		if i == 0 {
 			btn.Importance = widget.MediumImportance
 		}
-		v.panels = append(v.panels, &dashPanel{panel: p, chart: c, title: btn, match: m, hidden: h})
-		v.grid.Add(container.NewBorder(btn, nil, nil, nil, c))
+		menu := u.panelMenuButton(i)
+		v.panels = append(v.panels, &dashPanel{panel: p, chart: c, title: btn, menu: menu, match: m, hidden: h})
+		v.grid.Add(container.NewBorder(container.NewBorder(nil, nil, nil, menu, btn), nil, nil, nil, c))
 	}
 	if err := v.startEngine(); err != nil {
 		return nil, err

@@ -200,7 +200,7 @@ hidden = ["b/seq", "b/counter"]
 // inside o.
 func hasTitle(o fyne.CanvasObject, text string) bool {
 	for x := range subtree(o, map[fyne.CanvasObject]bool{}) {
-		if b, ok := x.(*widget.Button); ok && b.Text == text {
+		if b, ok := x.(*panelTitle); ok && b.Text == text {
 			return true
 		}
 	}
@@ -244,7 +244,26 @@ series = ["*"]
 // A 2×2 dashboard of two feeds, drawn from fixed data: the titles, the
 // grid, each panel's series and its fixed Y range.
 func TestGoldenDashboard(t *testing.T) {
-	d := parseDash(t, `
+	d := parseDash(t, golden2x2)
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(theme.LightTheme())
+	v := panelsOnly(t, d)
+	goldenData(v)
+	v.assign()
+	for _, p := range v.panels {
+		p.chart.SetLocation(time.UTC)
+	}
+	w := test.NewWindow(v.grid)
+	defer w.Close()
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(1000, 640))
+	test.AssertImageMatches(t, "dashboard-2x2.png", w.Canvas().Capture())
+}
+
+// golden2x2 is a dashboard of two feeds on four panels, for pictures:
+// fixed and fitted Y axes, a unit, several feeds on one panel and a
+// hidden series.
+const golden2x2 = `
 window = "2m"
 columns = 2
 [[feed]]
@@ -268,10 +287,11 @@ series = ["node/load*"]
 title = "Everything"
 series = ["*"]
 hidden = ["node/load5"]
-`)
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.LightTheme())
-	v := panelsOnly(t, d)
+`
+
+// goldenData feeds golden2x2's feeds two minutes of fixed samples
+// through their bridges.
+func goldenData(v *dashView) {
 	base := time.Date(2025, 3, 14, 9, 26, 0, 0, time.UTC)
 	for fi, f := range v.feeds {
 		h := f.bridge.handler(f.bridge.newEpoch(), feeds.PayloadTime)
@@ -287,15 +307,6 @@ hidden = ["node/load5"]
 			h(feeds.Event{Kind: feeds.KindMessage, Message: feeds.Message{Data: []byte(body), Time: at}})
 		}
 	}
-	v.assign()
-	for _, p := range v.panels {
-		p.chart.SetLocation(time.UTC)
-	}
-	w := test.NewWindow(v.grid)
-	defer w.Close()
-	w.SetPadded(false)
-	w.Resize(fyne.NewSize(1000, 640))
-	test.AssertImageMatches(t, "dashboard-2x2.png", w.Canvas().Capture())
 }
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) }

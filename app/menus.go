@@ -25,7 +25,9 @@ type menus struct {
 	themes     map[string]*fyne.MenuItem
 	pause      *fyne.MenuItem
 	log        *fyne.MenuItem
-	recent     *fyne.MenuItem // File ▸ Recent dashboards
+	recent     *fyne.MenuItem   // File ▸ Recent dashboards
+	columns    []*fyne.MenuItem // View ▸ Columns
+	dashPNG    *fyne.MenuItem   // File ▸ Save dashboard as PNG…
 }
 
 // Shortcuts. Ctrl+L and Ctrl+Enter are menu shortcuts (Cmd on macOS);
@@ -50,6 +52,7 @@ func (u *UI) buildMenus() *menus {
 	quit := fyne.NewMenuItem("Quit", u.requestQuit)
 	quit.IsQuit = true
 	dashItems, recent := u.dashboardMenuItems()
+	m.dashPNG = fyne.NewMenuItem("Save dashboard as PNG…", u.saveDashboardPNGDialog)
 	m.recent = recent
 	file := fyne.NewMenu("File", append(append([]*fyne.MenuItem{
 		editURL, connect, disconnect,
@@ -60,6 +63,7 @@ func (u *UI) buildMenus() *menus {
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Export CSV…", u.exportCSVDialog),
 		fyne.NewMenuItem("Save chart as PNG…", u.savePNGDialog),
+		m.dashPNG,
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Settings…", u.showSettings),
 		fyne.NewMenuItemSeparator(),
@@ -95,7 +99,10 @@ func (u *UI) buildMenus() *menus {
 	}
 	themeItem := fyne.NewMenuItem("Theme", nil)
 	themeItem.ChildMenu = fyne.NewMenu("", themeItems...)
-	view := fyne.NewMenu("View", m.pause, live, windowLen, fyne.NewMenuItemSeparator(), m.log, themeItem)
+	panelItems, columns := u.viewPanelItems()
+	m.columns = columns
+	view := fyne.NewMenu("View", append(append([]*fyne.MenuItem{m.pause, live, windowLen, fyne.NewMenuItemSeparator()},
+		panelItems...), fyne.NewMenuItemSeparator(), m.log, themeItem)...)
 
 	m.main = fyne.NewMainMenu(file, transport, view)
 	m.sync(u)
@@ -116,6 +123,8 @@ func (m *menus) sync(u *UI) {
 	u.menuFollowing, u.menuPaused = u.chart.Following(), u.chart.Paused()
 	m.pause.Checked = u.chart.Paused()
 	m.log.Checked = u.logShown
+	u.syncPanelMenu(m.columns)
+	m.dashPNG.Disabled = u.dash == nil
 	m.main.Refresh()
 }
 
@@ -219,7 +228,11 @@ func exportCSV(w io.Writer, store *series.Store) error {
 	return rw.flush()
 }
 
-func (u *UI) savePNGDialog() {
+func (u *UI) savePNGDialog() { u.savePNGAs("feedscope.png", u.chart.WritePNG) }
+
+// savePNGAs asks where to save a picture (name proposed) and writes it
+// there with write.
+func (u *UI) savePNGAs(name string, write func(io.Writer) error) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			dialog.ShowError(err, u.win)
@@ -228,7 +241,7 @@ func (u *UI) savePNGDialog() {
 		if w == nil {
 			return
 		}
-		err = u.chart.WritePNG(w)
+		err = write(w)
 		if cerr := w.Close(); err == nil {
 			err = cerr
 		}
@@ -236,7 +249,7 @@ func (u *UI) savePNGDialog() {
 			dialog.ShowError(fmt.Errorf("save PNG: %w", err), u.win)
 		}
 	}, u.win)
-	d.SetFileName("feedscope.png")
+	d.SetFileName(name)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".png"}))
 	d.Show()
 }

@@ -34,6 +34,20 @@ type seriesList struct {
 	suggest func(name string) bool
 	hints   map[string]rateHint
 	hinted  map[string]bool
+	// panel, when active, makes the list edit a dashboard panel's series
+	// rather than the chart's switches (see dashpanels.go).
+	panel  *panelHooks
+	addBtn *widget.Button
+	top    *fyne.Container // holds addBtn
+}
+
+// panelHooks connect the series list to the selected dashboard panel.
+type panelHooks struct {
+	active func() bool
+	// set shows or hides series on the panel; it reports false when
+	// there is no panel to edit.
+	set func(names []string, on bool) bool
+	add func() // Add series to this panel…
 }
 
 func newSeriesList(chart func() *charts.Chart) *seriesList {
@@ -67,24 +81,61 @@ func newSeriesList(chart func() *charts.Chart) *seriesList {
 			check.Text, check.Checked = info.Name, info.Visible
 			check.Refresh()
 			name := info.Name
-			check.OnChanged = func(on bool) { s.chart().SetSeriesVisible(name, on); s.update() }
+			check.OnChanged = func(on bool) { s.setVisible([]string{name}, on) }
 			s.bindMenu(row.Objects[2].(*widget.Button), name)
 		},
 	)
 	all := widget.NewButton("Show all", func() { s.setAll(true) })
 	none := widget.NewButton("Hide all", func() { s.setAll(false) })
-	top := container.NewVBox(s.filter, container.NewGridWithColumns(2, all, none), s.count)
-	s.content = container.NewBorder(top, nil, nil, nil, s.list)
+	s.addBtn = widget.NewButton("Add series to this panel…", func() {
+		if s.panel != nil {
+			s.panel.add()
+		}
+	})
+	s.addBtn.Hide()
+	s.top = container.NewVBox(s.filter, container.NewGridWithColumns(2, all, none), s.addBtn, s.count)
+	s.content = container.NewBorder(s.top, nil, nil, nil, s.list)
 	return s
 }
 
 // setAll shows or hides every series that matches the filter.
 func (s *seriesList) setAll(on bool) {
-	c := s.chart()
-	for _, info := range s.shown {
-		c.SetSeriesVisible(info.Name, on)
+	names := make([]string, len(s.shown))
+	for i, info := range s.shown {
+		names[i] = info.Name
+	}
+	s.setVisible(names, on)
+}
+
+// setVisible shows or hides names: on a dashboard panel by editing what
+// the panel draws, so Save keeps it; else on the chart.
+func (s *seriesList) setVisible(names []string, on bool) {
+	if s.panel == nil || !s.panel.set(names, on) {
+		c := s.chart()
+		for _, name := range names {
+			c.SetSeriesVisible(name, on)
+		}
 	}
 	s.update()
+}
+
+// pattern is what the filter picks as a series pattern: the one series it
+// matches, "*filter*" for several, else "*" (every series).
+func (s *seriesList) pattern() string {
+	f := strings.TrimSpace(s.filter.Text)
+	switch {
+	case f == "" || len(s.shown) == 0 || strings.ContainsAny(f, "*?"):
+		return "*"
+	case len(s.shown) == 1:
+		return s.shown[0].Name
+	}
+	// The filter ignores case; a pattern does not.
+	for _, info := range s.shown {
+		if !strings.Contains(info.Name, f) {
+			return "*"
+		}
+	}
+	return "*" + f + "*"
 }
 
 // update re-reads the series from the chart. Cheap enough for every flush
@@ -105,6 +156,16 @@ func (s *seriesList) update() {
 		}
 	}
 	s.total = len(all)
+	if s.panel != nil && s.panel.active() != s.addBtn.Visible() {
+		if s.panel.active() {
+			s.addBtn.Show()
+		} else {
+			s.addBtn.Hide()
+		}
+		// Showing or hiding a child does not lay its container out again.
+		s.top.Refresh()
+		s.content.Refresh()
+	}
 	switch {
 	case s.total == 0:
 		setLabel(s.count, "No series yet")

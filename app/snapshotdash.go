@@ -86,23 +86,11 @@ func snapshotDashboard(ctx context.Context, fs *flag.FlagSet, file string, dur t
 // collected; drawn firing where firing[i].
 func renderDashboard(d *dashboard.Dashboard, shows []map[string]bool, firing []bool, store *series.Store, history time.Duration, w, h int, dark bool, hide []string) (image.Image, error) {
 	useTheme(dark)
-	cols := max(1, min(d.Columns, len(d.Panels)))
-	rows := (len(d.Panels) + cols - 1) / cols
-	grid := container.NewGridWithColumns(cols)
-	// Each cell's chart is rendered at the size the grid gives it, so
-	// lines and labels are drawn at their own resolution, not scaled.
-	pad := theme.Padding()
-	title := widget.NewLabel("X").MinSize().Height
-	cellW := (float32(w) - pad*float32(cols-1)) / float32(cols)
-	cellH := (float32(h) - pad*float32(rows-1)) / float32(rows)
-	chartSize := fyne.NewSize(cellW, cellH-title)
-	if chartSize.Width < 1 || chartSize.Height < 1 {
-		return nil, fmt.Errorf("%dx%d is too small for %d panels", w, h, len(d.Panels))
-	}
 	hidden := map[string]bool{}
 	for _, n := range hide {
 		hidden[n] = true
 	}
+	cells := make([]gridCell, len(d.Panels))
 	for i, p := range d.Panels {
 		// A store of the panel's own series, so that its legend lists
 		// those and no others, in the order they arrived.
@@ -134,13 +122,44 @@ func renderDashboard(d *dashboard.Dashboard, shows []map[string]bool, firing []b
 		}
 		c.SetThresholds(ths)
 		c.SetAlert(firing[i])
-		img, err := c.Image(chartSize, 1)
+		cells[i] = gridCell{title: panelName(p, i), firing: firing[i], chart: c}
+	}
+	return renderGrid(d.Columns, cells, fyne.NewSize(float32(w), float32(h)), 1)
+}
+
+// gridCell is one panel of a dashboard picture: its title and its chart,
+// drawn as it is (series, view, Y range, thresholds).
+type gridCell struct {
+	title  string
+	firing bool // the title in the alarm colour
+	chart  *charts.Chart
+}
+
+// renderGrid draws cells as the window lays out a dashboard's panels: in
+// columns (at most one a panel), each a title above its chart, on a
+// size canvas (Fyne units) at scale device pixels a unit.
+func renderGrid(columns int, cells []gridCell, size fyne.Size, scale float32) (image.Image, error) {
+	cols := max(1, min(columns, len(cells)))
+	rows := (len(cells) + cols - 1) / cols
+	grid := container.NewGridWithColumns(cols)
+	// Each cell's chart is rendered at the size the grid gives it, so
+	// lines and labels are drawn at their own resolution, not scaled.
+	pad := theme.Padding()
+	title := widget.NewLabel("X").MinSize().Height
+	cellW := (size.Width - pad*float32(cols-1)) / float32(cols)
+	cellH := (size.Height - pad*float32(rows-1)) / float32(rows)
+	chartSize := fyne.NewSize(cellW, cellH-title)
+	if chartSize.Width < 1 || chartSize.Height < 1 {
+		return nil, fmt.Errorf("%vx%v is too small for %d panels", size.Width, size.Height, len(cells))
+	}
+	for _, cell := range cells {
+		img, err := cell.chart.Image(chartSize, scale)
 		if err != nil {
 			return nil, err
 		}
-		label := widget.NewLabelWithStyle(panelName(p, i), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+		label := widget.NewLabelWithStyle(cell.title, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 		label.Truncation = fyne.TextTruncateEllipsis
-		if firing[i] {
+		if cell.firing {
 			label.Importance = widget.DangerImportance // the title in the alarm colour too
 		}
 		chart := canvas.NewImageFromImage(img)
@@ -149,9 +168,9 @@ func renderDashboard(d *dashboard.Dashboard, shows []map[string]bool, firing []b
 	}
 	cv := software.NewCanvas()
 	cv.SetPadded(false)
-	cv.SetScale(1)
+	cv.SetScale(scale)
 	cv.SetContent(grid)
-	cv.Resize(fyne.NewSize(float32(w), float32(h)))
+	cv.Resize(size)
 	return cv.Capture(), nil
 }
 

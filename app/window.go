@@ -109,6 +109,10 @@ type UI struct {
 	// the open warning about literal secrets before saving, for tests
 	confirmSecrets *dialog.ConfirmDialog
 	settingsForm   *settingsForm
+	// the open dialog of a panel command, and the open question or
+	// refusal of Remove, for tests
+	panelForm    *panelForm
+	panelConfirm dialog.Dialog
 
 	rw recWindow // recordings opened in the window
 }
@@ -235,6 +239,7 @@ func (u *UI) buildContent() {
 	u.log = newMessageLog()
 	u.seriesList = newSeriesList(func() *charts.Chart { return u.chart })
 	u.seriesList.menu, u.seriesList.suggest = u.seriesMenu, u.suggestRate
+	u.seriesList.panel = &panelHooks{set: u.setPanelSeries, add: u.addSeriesDialog, active: func() bool { return u.dash != nil }}
 	u.logShown = u.prefs.BoolWithFallback(prefShowLog, false)
 	u.center = container.NewStack()
 	u.layoutCenter()

@@ -58,6 +58,7 @@ type Chart struct {
 	thresholds     []Threshold
 	alert          bool              // drawn as firing (SetAlert)
 	listed         func(string) bool // SetListed; nil lists every series
+	onLegendToggle func(name string, visible bool)
 
 	// Written by the renderer for hit tests and Image.
 	renderer   *chartRenderer // nil until created and after Destroy
@@ -171,6 +172,9 @@ func (c *Chart) SetAutoY() {
 	c.yFixed = false
 	c.Refresh()
 }
+
+// YRange returns the fixed Y axis, and false when it scales to the data.
+func (c *Chart) YRange() (min, max float64, fixed bool) { return c.yMin, c.yMax, c.yFixed }
 
 // SetSeriesVisible shows or hides the series called name (it need not exist yet).
 func (c *Chart) SetSeriesVisible(name string, visible bool) {

@@ -18,6 +18,12 @@ var (
 // as 10 units of scroll).
 const zoomPerStep = 0.85
 
+// SetOnLegendToggle sets what a tap on a legend entry does: f is called
+// with the series and the visibility the tap asks for, and the chart
+// leaves the switching to f (a dashboard keeps the choice in its file).
+// nil (the default) switches the series on the chart.
+func (c *Chart) SetOnLegendToggle(f func(name string, visible bool)) { c.onLegendToggle = f }
+
 // Tapped toggles the series whose legend entry was tapped, and focuses the
 // chart for its keyboard controls.
 func (c *Chart) Tapped(ev *fyne.PointEvent) {
@@ -29,6 +35,10 @@ func (c *Chart) Tapped(ev *fyne.PointEvent) {
 	p := ev.Position
 	for _, h := range c.legendHits {
 		if p.X >= h.pos.X && p.X <= h.pos.X+h.size.Width && p.Y >= h.pos.Y && p.Y <= h.pos.Y+h.size.Height {
+			if c.onLegendToggle != nil {
+				c.onLegendToggle(h.name, !c.SeriesVisible(h.name))
+				return
+			}
 			c.SetSeriesVisible(h.name, !c.SeriesVisible(h.name))
 			return
 		}

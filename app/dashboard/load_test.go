@@ -271,19 +271,7 @@ func TestLoad(t *testing.T) {
 
 // The README shows the same example, and it must load the same.
 func TestReadmeExample(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(readme), "## Dashboard files\n")
-	if !ok {
-		t.Fatal("README.md has no Dashboard files section")
-	}
-	_, block, ok := strings.Cut(section, "```toml\n")
-	block, _, ok2 := strings.Cut(block, "```\n")
-	if !ok || !ok2 {
-		t.Fatal("the Dashboard files section has no toml example")
-	}
+	block := readmeTOML(t, "## Dashboard files\n")
 	fromReadme, err := Parse("README.md", []byte(block))
 	if err != nil {
 		t.Fatal(err)
