@@ -333,7 +333,7 @@ func (u *UI) syncReplayBar() {
 	if len(names) == 0 {
 		if len(u.rw.barBox.Objects) > 0 {
 			u.rw.barBox.Objects = nil
-			u.rw.barBox.Refresh()
+			u.rw.barBox.Hide()
 		}
 		return
 	}
@@ -343,6 +343,7 @@ func (u *UI) syncReplayBar() {
 	b := u.rw.bar
 	if len(u.rw.barBox.Objects) == 0 {
 		u.rw.barBox.Objects = []fyne.CanvasObject{b.content}
+		u.rw.barBox.Show()
 		u.rw.barBox.Refresh()
 	}
 	if !slices.Equal(b.feed.Options, names) {

@@ -244,6 +244,7 @@ func (u *UI) buildContent() {
 	u.center = container.NewStack()
 	u.layoutCenter()
 	u.rw.barBox = container.NewStack() // the replay bar, while a recording is loaded
+	u.rw.barBox.Hide()                 // hidden, it takes no room (not even padding)
 	u.win.SetContent(container.NewBorder(container.NewPadded(top), container.NewVBox(u.rw.barBox, u.status.content), nil, nil, u.center))
 }
 
