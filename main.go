@@ -29,6 +29,9 @@ Usage:
   feedscope [--dashboard] FILE.toml
                    open the window on a dashboard file: its feeds, and its
                    panels in a grid on one time axis
+  feedscope FILE.csv|FILE.jsonl|FILE.csv.gz
+                   open the window on a recording, all of it, with
+                   controls to replay it
   feedscope record --url URL [flags]
   feedscope record --dashboard FILE [--exit-on-alarm] [flags]
                    record samples of a feed, or of every feed of a

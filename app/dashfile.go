@@ -63,20 +63,7 @@ func (u *UI) syncRecent() {
 }
 
 func (u *UI) openDashboardDialog() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			dialog.ShowError(err, u.win)
-			return
-		}
-		if r == nil {
-			return // cancelled
-		}
-		path := r.URI().Path()
-		_ = r.Close()
-		u.openDashboardFile(path)
-	}, u.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{dashboard.Ext}))
-	d.Show()
+	u.showFileOpen([]string{dashboard.Ext}, u.openDashboardFile)
 }
 
 // openDashboardFile loads path and, when it loads, replaces what the

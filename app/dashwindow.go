@@ -28,6 +28,7 @@ type dashFeed struct {
 	run    *feedRun
 	st     feeds.Status
 	hasSt  bool
+	rec    *recFeed // a recording loaded whole (recordingopen.go); nil for others
 }
 
 // dashPanel is one chart of the grid and what it draws.
@@ -156,6 +157,9 @@ func (v *dashView) assign() {
 // retired first, as stopFeed does for the single feed.
 func (u *UI) startDashFeed(f *dashFeed) {
 	u.stopDashFeed(f)
+	if u.startRecordingFeed(f) {
+		return
+	}
 	cfg, err := f.feed.Config()
 	if err != nil {
 		f.bridge.setStatus(feeds.Status{State: feeds.Stopped, Err: err, Time: time.Now()})
@@ -172,7 +176,7 @@ func (u *UI) startDashFeed(f *dashFeed) {
 }
 
 func (u *UI) stopDashFeed(f *dashFeed) {
-	if f.run == nil {
+	if u.stopRecordingFeed(f) || f.run == nil {
 		return
 	}
 	f.run.cancel()

@@ -57,6 +57,7 @@ func (u *UI) buildMenus() *menus {
 	file := fyne.NewMenu("File", append(append([]*fyne.MenuItem{
 		editURL, connect, disconnect,
 		fyne.NewMenuItem("Open demo feed", u.openDemo),
+		fyne.NewMenuItem("Open recording…", u.openRecordingDialog),
 		fyne.NewMenuItemSeparator()},
 		dashItems...),
 		fyne.NewMenuItemSeparator(),

@@ -47,6 +47,9 @@ type Options struct {
 	// it came from.
 	Dashboard     *dashboard.Dashboard
 	DashboardPath string
+	// Recordings are files to open as feeds (see openRecording): with no
+	// URL or dashboard, the window opens on them alone.
+	Recordings []string
 
 	// manualFlush leaves flushing to the caller (tests call flush on
 	// their own goroutine, since the test driver runs fyne.Do inline).
@@ -110,6 +113,8 @@ type UI struct {
 	// refusal of Remove, for tests
 	panelForm    *panelForm
 	panelConfirm dialog.Dialog
+
+	rw recWindow // recordings opened in the window
 }
 
 // New builds the window of a and connects it: to opts.URL, else to the
@@ -132,7 +137,7 @@ func New(a fyne.App, opts Options) *UI {
 	u.applyTheme()
 
 	var last *lastDash
-	if opts.Dashboard == nil && strings.TrimSpace(opts.URL) == "" {
+	if opts.Dashboard == nil && strings.TrimSpace(opts.URL) == "" && len(opts.Recordings) == 0 {
 		// The dashboard open at the last quit, saved or not.
 		if last = u.lastDashboard(); last != nil {
 			opts.Dashboard, opts.DashboardPath = last.d, last.path
@@ -163,6 +168,7 @@ func New(a fyne.App, opts Options) *UI {
 
 	u.win = a.NewWindow(u.title())
 	u.win.SetIcon(assets.Icon)
+	u.win.SetOnDropped(u.onDropped)
 	u.buildContent()
 	u.menu = u.buildMenus()
 	u.syncRecent()
@@ -172,7 +178,7 @@ func New(a fyne.App, opts Options) *UI {
 	u.status.setInsecure(u.settings.InsecureSkipVerify)
 
 	start := strings.TrimSpace(opts.URL)
-	if start == "" && opts.Dashboard == nil {
+	if start == "" && opts.Dashboard == nil && len(opts.Recordings) == 0 {
 		start = u.prefs.StringWithFallback(prefURL, "")
 	}
 	switch {
@@ -188,11 +194,15 @@ func New(a fyne.App, opts Options) *UI {
 			u.markSaved()
 		}
 		u.connectDash()
+	case start == "" && len(opts.Recordings) > 0:
 	case start == "":
 		u.openDemo()
 	default:
 		u.url.SetText(start)
 		u.connect()
+	}
+	for _, path := range opts.Recordings {
+		u.openRecording(path)
 	}
 	u.flush()
 	if !opts.manualFlush {
@@ -233,7 +243,9 @@ func (u *UI) buildContent() {
 	u.logShown = u.prefs.BoolWithFallback(prefShowLog, false)
 	u.center = container.NewStack()
 	u.layoutCenter()
-	u.win.SetContent(container.NewBorder(container.NewPadded(top), u.status.content, nil, nil, u.center))
+	u.rw.barBox = container.NewStack() // the replay bar, while a recording is loaded
+	u.rw.barBox.Hide()                 // hidden, it takes no room (not even padding)
+	u.win.SetContent(container.NewBorder(container.NewPadded(top), container.NewVBox(u.rw.barBox, u.status.content), nil, nil, u.center))
 }
 
 // layoutCenter puts the chart, the optional log below it and the series
@@ -284,6 +296,7 @@ func (u *UI) flush() {
 	if u.ctx.Err() != nil {
 		return
 	}
+	u.flushRecordings()
 	now := time.Now()
 	if u.dash != nil {
 		u.flushDash(now)
@@ -712,11 +725,13 @@ func (u *UI) Close() {
 
 const windowUsage = `Usage: feedscope [--url URL] [--transport auto|poll|longpoll|ws|sse]
        feedscope [--dashboard] FILE.toml
+       feedscope RECORDING.csv|.jsonl|.csv.gz
 
 Open the Feedscope window. Without --url it reconnects to the last URL, or
 on first launch starts the built-in demo feed and shows it. With a
 dashboard file it watches every feed of the file, charting its panels in
-a grid on one time axis.
+a grid on one time axis. With a recording it opens the window on all of
+it, with controls to replay it.
 
 Flags:
 `
@@ -724,12 +739,26 @@ Flags:
 // Window runs the window command: it parses args, opens the window and
 // returns when the window is closed or ctx ends.
 func Window(ctx context.Context, args []string, usage string, stdout, stderr io.Writer) error {
+	opts, err := windowOptions(args, usage, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	return runWindow(ctx, opts)
+}
+
+// windowOptions parses the window command's arguments.
+func windowOptions(args []string, usage string, stdout, stderr io.Writer) (Options, error) {
 	fs := flag.NewFlagSet("feedscope", flag.ContinueOnError)
 	var opts Options
 	fs.StringVar(&opts.DashboardPath, "dashboard", "", "open this dashboard `file` (also: feedscope FILE.toml)")
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		// feedscope FILE.toml: the file first, flags after it.
-		opts.DashboardPath, args = args[0], args[1:]
+		// feedscope FILE.toml or FILE.csv: the file first, flags after it.
+		if isRecordingFile(args[0]) {
+			opts.Recordings = []string{args[0]}
+		} else {
+			opts.DashboardPath = args[0]
+		}
+		args = args[1:]
 	}
 	fs.StringVar(&opts.URL, "url", "", "connect to this `URL` (http(s)://, ws(s)://, mqtt(s):// or a recording as file:)")
 	fs.Func("transport", "`transport`: auto, poll, longpoll, ws, sse, mqtt or file (default: auto with --url, else the last one used)", func(s string) error {
@@ -738,27 +767,36 @@ func Window(ctx context.Context, args []string, usage string, stdout, stderr io.
 		return err
 	})
 	if err := parseCommand(fs, windowUsage, "\n"+usage, args, stdout, stderr); err != nil {
-		return err
+		return opts, err
 	}
 	if opts.DashboardPath != "" {
 		if opts.URL != "" || opts.TransportSet {
-			return usageError(fs, errors.New("a dashboard file sets its feeds; leave out --url and --transport"))
+			return opts, usageError(fs, errors.New("a dashboard file sets its feeds; leave out --url and --transport"))
 		}
 		d, err := dashboard.Load(opts.DashboardPath)
 		if err != nil {
 			// Names the file, line and key.
-			return &UsageError{err}
+			return opts, &UsageError{err}
 		}
 		if len(d.Feeds) == 0 {
-			return &UsageError{fmt.Errorf("%s has no feed to watch", opts.DashboardPath)}
+			return opts, &UsageError{fmt.Errorf("%s has no feed to watch", opts.DashboardPath)}
 		}
 		opts.Dashboard = d
+	}
+	if len(opts.Recordings) > 0 && (opts.URL != "" || opts.TransportSet) {
+		return opts, usageError(fs, errors.New("a recording opens as it is; leave out --url and --transport"))
 	}
 	if opts.URL != "" && !opts.TransportSet {
 		// A URL from the command line comes without the transport saved
 		// for another server.
 		opts.TransportSet = true
 	}
+	return opts, nil
+}
+
+// runWindow opens the window with opts and returns when it is closed or
+// ctx ends.
+func runWindow(ctx context.Context, opts Options) error {
 	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		return errors.New("no display (DISPLAY and WAYLAND_DISPLAY are empty); 'feedscope snapshot' renders a chart without one")
 	}

@@ -43,6 +43,7 @@ type Series struct {
 	brk     []uint64
 	brkNext bool // the next point starts a new line
 	dropped uint64
+	whole   bool // made by Adopt: the store's MaxAge does not cut it
 }
 
 func newSeries(s *Store, name string, index int) *Series {
@@ -129,7 +130,7 @@ func (sr *Series) appendLocked(t int64, v float64) error {
 		b.sum += v
 	}
 	sr.n++
-	if age := int64(sr.store.opts.MaxAge); age > 0 {
+	if age := int64(sr.store.opts.MaxAge); age > 0 && !sr.whole {
 		for sr.n > 1 && sr.t[sr.start] < t-age {
 			sr.evictOldest()
 		}
@@ -178,11 +179,17 @@ func (sr *Series) grow() {
 		nt[i], nv[i] = sr.t[p], sr.v[p]
 	}
 	sr.t, sr.v, sr.start = nt, nv, 0
-	sr.blk = make([]block, (nl+blockSize-1)>>blockShift)
+	sr.buildIndex()
+}
+
+// buildIndex makes the block index of the points in slots 0..n-1 (the ring
+// unwrapped, start 0) for slots of len(sr.t).
+func (sr *Series) buildIndex() {
+	sr.blk = make([]block, (len(sr.t)+blockSize-1)>>blockShift)
 	for p := 0; p < sr.n; p++ {
 		b := &sr.blk[p>>blockShift]
 		off := uint8(p & (blockSize - 1))
-		v := nv[p]
+		v := sr.v[p]
 		if off == 0 {
 			*b = block{min: v, max: v, sum: v}
 			continue

@@ -106,7 +106,7 @@ func Play(ctx context.Context, series []recording.Series, opts Options, clk Cloc
 	if err := opts.Check(); err != nil {
 		return err
 	}
-	first, last, ok := span(series)
+	first, last, ok := Span(series)
 	if !ok {
 		return nil
 	}
@@ -159,9 +159,9 @@ func loopPeriod(first, last int64, times int) int64 {
 	return last - first + max((last-first)/int64(times-1), 1)
 }
 
-// span is the first and last time of series, sorting the series that
-// need it.
-func span(series []recording.Series) (first, last int64, ok bool) {
+// Span is the first and last time of series, and false when they hold no
+// point; it sorts the series that need it (recording.Series.Sort).
+func Span(series []recording.Series) (first, last int64, ok bool) {
 	for i := range series {
 		s := &series[i]
 		s.Sort()
