@@ -29,6 +29,17 @@ func inkCentre(img image.Image, box image.Rectangle, col color.Color) (cx, cy fl
 	return cx, cy, n
 }
 
+// checkLabel fails when a label's ink (n pixels centred at centre, across
+// its axis) is missing or more than 3 pixels off its tick.
+func checkLabel(t *testing.T, kind string, l tickLabel, n int, centre float64) {
+	t.Helper()
+	if n < 8 {
+		t.Errorf("%s label %q: %d pixels of the label colour beside its tick at %v", kind, l.text, n, l.grid)
+	} else if d := centre - float64(l.grid); d < -3 || d > 3 {
+		t.Errorf("%s label %q centred at %.1f, its tick at %v", kind, l.text, centre, l.grid)
+	}
+}
+
 // The tick labels are drawn into the chart's raster: each appears in the
 // window beside its grid line, a value label centred on its line's height
 // left of the plot, a time label centred under its line, in the theme's
@@ -48,13 +59,7 @@ func TestTickLabelsDrawnAtTheirTicks(t *testing.T) {
 			// The margin left of the plot, a line high around the tick.
 			box := image.Rect(0, int(l.grid-lineH), int(c.plot.X), int(l.grid+lineH))
 			_, cy, n := inkCentre(img, box, col)
-			if n < 8 {
-				t.Errorf("value label %q: %d pixels of the label colour left of its tick at y=%v", l.text, n, l.grid)
-				continue
-			}
-			if d := cy - float64(l.grid); d < -3 || d > 3 {
-				t.Errorf("value label %q centred at y=%.1f, its tick at %v", l.text, cy, l.grid)
-			}
+			checkLabel(t, "value", l, n, cy)
 		}
 		for _, l := range r.xLabels {
 			tw := fyne.MeasureText(l.text, theme.TextSize()*tickLabelSize, fyne.TextStyle{}).Width
@@ -64,13 +69,7 @@ func TestTickLabelsDrawnAtTheirTicks(t *testing.T) {
 			under := c.plot.Y + c.plotSize.Height
 			box := image.Rect(int(l.grid-tw), int(under), int(l.grid+tw), int(c.Size().Height))
 			cx, _, n := inkCentre(img, box, col)
-			if n < 8 {
-				t.Errorf("time label %q: %d pixels of the label colour under its tick at x=%v", l.text, n, l.grid)
-				continue
-			}
-			if d := cx - float64(l.grid); d < -3 || d > 3 {
-				t.Errorf("time label %q centred at x=%.1f, its tick at %v", l.text, cx, l.grid)
-			}
+			checkLabel(t, "time", l, n, cx)
 		}
 	}
 }
