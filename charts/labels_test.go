@@ -14,7 +14,7 @@ import (
 // the anti-aliasing, and how many there are.
 func inkCentre(img image.Image, box image.Rectangle, col color.Color) (cx, cy float64, n int) {
 	want := color.NRGBAModel.Convert(col).(color.NRGBA)
-	near := func(a, b uint8) bool { return a <= b+24 && b <= a+24 }
+	near := func(a, b uint8) bool { return int(a) <= int(b)+24 && int(b) <= int(a)+24 }
 	for y := box.Min.Y; y < box.Max.Y; y++ {
 		for x := box.Min.X; x < box.Max.X; x++ {
 			p := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
