@@ -113,13 +113,14 @@ func (lp *labelPainter) mask(text string, size, scale float32) *labelMask {
 	return m
 }
 
-// draw blends text in col onto dst with the mask's top-left at (x, y),
-// device pixels.
-func (lp *labelPainter) draw(dst *image.RGBA, text string, size, scale float32, x, y int, col color.Color) {
+// draw blends text in ink's colour onto dst with the mask's top-left at
+// pos (Fyne units, from dst's corner) times scale, rounded to a device
+// pixel.
+func (lp *labelPainter) draw(dst *image.RGBA, text string, size, scale float32, pos fyne.Position, ink *image.Uniform) {
 	m := lp.mask(text, size, scale)
 	if m == nil {
 		return
 	}
-	r := m.mask.Rect.Add(image.Pt(x, y))
-	draw.DrawMask(dst, r, image.NewUniform(col), image.Point{}, m.mask, image.Point{}, draw.Over)
+	at := image.Pt(int(math.Round(float64(pos.X*scale))), int(math.Round(float64(pos.Y*scale))))
+	draw.DrawMask(dst, m.mask.Rect.Add(at), ink, image.Point{}, m.mask, image.Point{}, draw.Over)
 }

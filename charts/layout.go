@@ -418,13 +418,15 @@ func (r *chartRenderer) plotImage(scale float32) *image.RGBA {
 	pw := min(int(math.Round(float64(c.plotSize.Width*scale))), b.Dx()-x0)
 	ph := min(int(math.Round(float64(c.plotSize.Height*scale))), b.Dy()-y0)
 	if pw <= 0 || ph <= 0 {
-		return &image.RGBA{}
+		r.plotView = image.RGBA{}
+	} else {
+		r.plotView = image.RGBA{
+			Pix:    r.img.Pix[r.img.PixOffset(x0, y0):],
+			Stride: r.img.Stride,
+			Rect:   image.Rect(0, 0, pw, ph),
+		}
 	}
-	return &image.RGBA{
-		Pix:    r.img.Pix[r.img.PixOffset(x0, y0):],
-		Stride: r.img.Stride,
-		Rect:   image.Rect(0, 0, pw, ph),
-	}
+	return &r.plotView
 }
 
 // drawGrid draws a line across the plot at each tick, one device pixel
@@ -432,7 +434,8 @@ func (r *chartRenderer) plotImage(scale float32) *image.RGBA {
 func (r *chartRenderer) drawGrid(plot *image.RGBA, scale float32) {
 	c := r.chart
 	lw := max(1, int(math.Round(float64(scale))))
-	src := image.NewUniform(r.gridCol)
+	r.ink.C = r.gridCol
+	src := &r.ink
 	w, h := plot.Rect.Dx(), plot.Rect.Dy()
 	for _, l := range r.yLabels {
 		y := int(math.Floor(float64((l.grid - c.plot.Y) * scale)))
@@ -448,12 +451,12 @@ func (r *chartRenderer) drawGrid(plot *image.RGBA, scale float32) {
 func (r *chartRenderer) drawLabels(scale float32) {
 	ts := theme.TextSize() * tickLabelSize
 	r.labels.begin()
-	for _, set := range [][]tickLabel{r.yLabels, r.xLabels} {
-		for _, l := range set {
-			x := int(math.Round(float64(l.pos.X * scale)))
-			y := int(math.Round(float64((l.pos.Y - r.rasterY) * scale)))
-			r.labels.draw(r.img, l.text, ts, scale, x, y, r.subCol)
-		}
+	r.ink.C = r.subCol
+	for _, l := range r.yLabels {
+		r.labels.draw(r.img, l.text, ts, scale, l.pos.SubtractXY(0, r.rasterY), &r.ink)
+	}
+	for _, l := range r.xLabels {
+		r.labels.draw(r.img, l.text, ts, scale, l.pos.SubtractXY(0, r.rasterY), &r.ink)
 	}
 }
 

@@ -74,6 +74,8 @@ type chartRenderer struct {
 	raster     *canvas.Raster
 	img        *image.RGBA
 	plotImg    *image.RGBA // the plot's part of img, bounds at 0,0 (last generate)
+	plotView   image.RGBA  // what plotImg points to, reused
+	ink        image.Uniform
 	lines      lineDrawer
 	labels     labelPainter
 	xs, ys     []float32
