@@ -89,7 +89,7 @@ func (s *statusBar) setStatus(st feeds.Status) {
 func (s *statusBar) show(now time.Time, b *bridge, r *rates, running bool) {
 	s.apply(s.describe(now))
 
-	s.showStats(now, b.lastMsg.Load(), r, b.bytes.Load())
+	s.showLineStats(now, b.lastMsg.Load(), r, b.bytes.Load(), running)
 	if running || s.hasSt && s.st.State == feeds.Stopped && s.st.Err != nil {
 		s.reconnect.Enable() // both return at once when nothing changes
 	} else {
@@ -111,17 +111,29 @@ func (s *statusBar) apply(dot color.Color, state string, stateCol color.Color, d
 	setLabel(s.detail, detail)
 }
 
-// showStats rebuilds the statistics line when it is due: last is the
-// Unix nanoseconds of the newest message (0: none yet).
+// showStats rebuilds the statistics line of a running feed when it is
+// due: last is the Unix nanoseconds of the newest message (0: none yet).
 func (s *statusBar) showStats(now time.Time, last int64, r *rates, bytes uint64) {
+	s.showLineStats(now, last, r, bytes, true)
+}
+
+// showLineStats is showStats; running false says that no feed runs, so
+// no message can arrive: the line then gives the newest message's clock
+// time, which stays put, instead of an age that would repaint the window
+// every second for as long as it is left disconnected.
+func (s *statusBar) showLineStats(now time.Time, last int64, r *rates, bytes uint64, running bool) {
 	// statsDue is zeroed by setStatus, so news is never held back.
 	if now.Before(s.statsDue) {
 		return
 	}
 	s.statsDue = now.Add(statsEvery)
 	age := "no message yet"
-	if last != 0 {
+	switch {
+	case last == 0:
+	case running:
 		age = "last " + formatAge(now.Sub(time.Unix(0, last))) + " ago"
+	default:
+		age = "last at " + formatClock(time.Unix(0, last), now)
 	}
 	setLabel(s.stats, fmt.Sprintf("%s msg/s · %s samples/s · %s · %s",
 		formatRate(r.msgsPS), formatRate(r.samplesPS), age, formatBytes(bytes)))
@@ -206,6 +218,16 @@ func formatAge(d time.Duration) string {
 		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 	}
 	return d.Round(time.Minute).String()
+}
+
+// formatClock is t's local time of day, with the date when t is not on
+// now's day.
+func formatClock(t, now time.Time) string {
+	t, now = t.Local(), now.Local()
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return t.Format("15:04:05")
+	}
+	return t.Format("2006-01-02 15:04:05")
 }
 
 func formatBytes(n uint64) string {

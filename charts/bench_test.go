@@ -60,7 +60,7 @@ func benchRenderer(b testing.TB, s *series.Store) *chartRenderer {
 
 func (r *chartRenderer) frameForBench() {
 	r.frame(false)
-	sz := r.chart.plotSize
+	sz := r.raster.Size()
 	r.generate(int(sz.Width), int(sz.Height))
 }
 

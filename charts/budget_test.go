@@ -22,11 +22,6 @@ func (r *chartRenderer) describe(o fyne.CanvasObject) string {
 	case o == r.liveBtn:
 		return "Live button"
 	}
-	for i, l := range r.xGrid {
-		if o == l || o == r.yGrid[i] {
-			return "grid line"
-		}
-	}
 	for i, tx := range r.tipText {
 		if o == tx || o == r.tipSwatch[i] {
 			return "tooltip"

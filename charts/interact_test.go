@@ -246,7 +246,7 @@ func TestYRange(t *testing.T) {
 	if err := c.SetYRange(0, 200); err != nil || r.yMin != 0 || r.yMax != 200 {
 		t.Errorf("fixed range: %v %v..%v", err, r.yMin, r.yMax)
 	}
-	if got := r.yLabels[len(r.yTicks)-1].Text; got != "200" {
+	if got := r.yLabels[len(r.yTicks)-1].text; got != "200" {
 		t.Errorf("top tick %q", got)
 	}
 	for _, bad := range [][2]float64{{1, 1}, {2, 1}} {
@@ -397,7 +397,7 @@ func TestSetTimeRange(t *testing.T) {
 	if c.Following() || r.from != from.UnixNano() || r.to != to.UnixNano() {
 		t.Errorf("view %v..%v, want %v..%v", r.from, r.to, from.UnixNano(), to.UnixNano())
 	}
-	if got := r.xLabels[0].Text; got != "09:26:10" {
+	if got := r.xLabels[0].text; got != "09:26:10" {
 		t.Errorf("first time label %q", got)
 	}
 	for _, bad := range [][2]time.Time{{to, from}, {from, from}, {from, from.Add(200 * 365 * 24 * time.Hour)}} {

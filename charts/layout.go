@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	"math"
 	"time"
 
@@ -201,15 +202,12 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	r.yTicks, r.yStep = valueTicks(r.yMin, r.yMax, max(2, min(maxTicks, int(plotH/36))), r.yTicks)
 	labelW := float32(0)
 	var yw [maxTicks]float32
-	for i, l := range r.yLabels {
-		if i < len(r.yTicks) && r.hasData {
-			l.Text = formatValue(r.yTicks[i], r.yStep)
-			l.TextSize = ts
-			yw[i] = fyne.MeasureText(l.Text, ts, fyne.TextStyle{}).Width
-			labelW = max(labelW, yw[i])
-		} else {
-			l.Text = ""
-		}
+	r.yLabels = r.yLabels[:0]
+	for i := 0; i < len(r.yTicks) && i < maxTicks && r.hasData; i++ {
+		text := formatValue(r.yTicks[i], r.yStep)
+		yw[i] = fyne.MeasureText(text, ts, fyne.TextStyle{}).Width
+		labelW = max(labelW, yw[i])
+		r.yLabels = append(r.yLabels, tickLabel{text: text})
 	}
 	left := labelW + 2*pad
 	if !r.hasData {
@@ -218,29 +216,21 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	right := 2 * pad
 	plotW := max(size.Width-left-right, 1)
 	c.plot, c.plotSize = fyne.NewPos(left, topH), fyne.NewSize(plotW, plotH)
-	r.raster.Move(c.plot)
-	r.raster.Resize(c.plotSize)
+	// The raster spans the chart's width from half a label above the
+	// plot (the top value label) to the bottom (the time labels). No
+	// Refresh: Layout runs inside a frame that refreshes the raster, or
+	// a resize that repaints anyway.
+	r.rasterY = max(topH-lineH/2, 0)
+	r.raster.Move(fyne.NewPos(0, r.rasterY))
+	r.raster.Resize(fyne.NewSize(size.Width, max(size.Height-r.rasterY, 1)))
 
 	yOf := func(v float64) float32 {
 		return topH + float32((r.yMax-v)/(r.yMax-r.yMin))*plotH
 	}
-	for i, l := range r.yLabels {
-		g := r.yGrid[i]
-		if l.Text == "" {
-			setVisible(l, false)
-			setVisible(g, false)
-			continue
-		}
-		py := yOf(r.yTicks[i])
-		w := yw[i]
-		l.Move(fyne.NewPos(left-pad-w, py-lineH/2))
-		l.Resize(fyne.NewSize(w, lineH))
-		setVisible(l, true)
-		// No Refresh: Layout runs inside a frame that refreshes the
-		// raster, or a resize that repaints anyway, and lines are
-		// painted from their fields.
-		g.Position1, g.Position2 = fyne.NewPos(left, py), fyne.NewPos(left+plotW, py)
-		setVisible(g, true)
+	for i := range r.yLabels {
+		l := &r.yLabels[i]
+		l.grid = yOf(r.yTicks[i])
+		l.pos = fyne.NewPos(left-pad-yw[i], l.grid-lineH/2)
 	}
 
 	// Time ticks: as many as fit labels of the width this span needs.
@@ -250,22 +240,13 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	}
 	slot := fyne.MeasureText(sample, ts, fyne.TextStyle{}).Width + 2*pad
 	r.xTicks, r.xStep = timeTicks(r.from, r.to, max(1, min(maxTicks, int(plotW/slot))), c.loc, r.xTicks)
-	for i, l := range r.xLabels {
-		g := r.xGrid[i]
-		if i >= len(r.xTicks) || !r.hasData {
-			setVisible(l, false)
-			setVisible(g, false)
-			continue
-		}
+	r.xLabels = r.xLabels[:0]
+	for i := 0; i < len(r.xTicks) && i < maxTicks && r.hasData; i++ {
 		px := left + float32(float64(r.xTicks[i]-r.from)/float64(r.to-r.from))*plotW
-		l.Text = formatTime(r.xTicks[i], r.xStep, c.loc)
-		w := fyne.MeasureText(l.Text, ts, fyne.TextStyle{}).Width
+		text := formatTime(r.xTicks[i], r.xStep, c.loc)
+		w := fyne.MeasureText(text, ts, fyne.TextStyle{}).Width
 		lx := min(max(px-w/2, 0), size.Width-w)
-		l.Move(fyne.NewPos(lx, topH+plotH+pad))
-		l.Resize(fyne.NewSize(w, lineH))
-		setVisible(l, true)
-		g.Position1, g.Position2 = fyne.NewPos(px, topH), fyne.NewPos(px, topH+plotH)
-		setVisible(g, true)
+		r.xLabels = append(r.xLabels, tickLabel{text: text, pos: fyne.NewPos(lx, topH+plotH+pad), grid: px})
 	}
 
 	r.waiting.TextSize = theme.TextSize()
@@ -390,32 +371,93 @@ func (r *chartRenderer) timeAt(x float32) int64 {
 	return r.from + int64(math.Round(f*float64(r.to-r.from)))
 }
 
-// generate draws the series at device pixels into the reused image; axes
-// and labels are Fyne objects above and beside it.
+// generate draws the grid, the series and the tick labels at device
+// pixels into the reused image, which spans the chart's width from just
+// above the plot to the chart's bottom.
 func (r *chartRenderer) generate(w, h int) image.Image {
 	if r.img == nil || r.img.Rect.Dx() != w || r.img.Rect.Dy() != h {
 		r.img = image.NewRGBA(image.Rect(0, 0, w, h))
 	} else {
 		clear(r.img.Pix)
 	}
+	r.plotImg = nil
 	if !r.hasData || w <= 0 || h <= 0 || r.to <= r.from {
 		return r.img
 	}
-	if w != r.cols {
+	scale := float32(1)
+	if rw := r.raster.Size().Width; rw > 0 {
+		scale = float32(w) / rw
+	}
+	plot := r.plotImage(scale)
+	r.plotImg = plot
+	if pw := plot.Rect.Dx(); pw != r.cols && pw > 0 {
 		// The reductions were made for another width (first frame, or
 		// a new scale): redo them at this raster's device width.
-		r.cols = w
+		r.cols = pw
 		for i := range r.frames {
 			f := &r.frames[i]
-			f.sr.Reduce(r.from, r.to, w, &f.red)
+			f.sr.Reduce(r.from, r.to, pw, &f.red)
 		}
 	}
-	scale := float32(1)
-	if pw := r.chart.plotSize.Width; pw > 0 {
-		scale = float32(w) / pw
+	r.drawGrid(plot, scale)
+	if !plot.Rect.Empty() {
+		r.drawFrames(plot, scale)
 	}
-	r.drawFrames(r.img, scale)
+	r.drawLabels(scale)
 	return r.img
+}
+
+// plotImage is the plot's part of r.img, as an image of its own whose
+// bounds start at 0,0: what the line and threshold drawers take.
+func (r *chartRenderer) plotImage(scale float32) *image.RGBA {
+	c := r.chart
+	x0 := int(math.Round(float64(c.plot.X * scale)))
+	y0 := int(math.Round(float64((c.plot.Y - r.rasterY) * scale)))
+	b := r.img.Rect
+	x0, y0 = min(max(x0, 0), b.Dx()), min(max(y0, 0), b.Dy())
+	pw := min(int(math.Round(float64(c.plotSize.Width*scale))), b.Dx()-x0)
+	ph := min(int(math.Round(float64(c.plotSize.Height*scale))), b.Dy()-y0)
+	if pw <= 0 || ph <= 0 {
+		r.plotView = image.RGBA{}
+	} else {
+		r.plotView = image.RGBA{
+			Pix:    r.img.Pix[r.img.PixOffset(x0, y0):],
+			Stride: r.img.Stride,
+			Rect:   image.Rect(0, 0, pw, ph),
+		}
+	}
+	return &r.plotView
+}
+
+// drawGrid draws a line across the plot at each tick, one device pixel
+// per unit of scale wide, under the series.
+func (r *chartRenderer) drawGrid(plot *image.RGBA, scale float32) {
+	c := r.chart
+	lw := max(1, int(math.Round(float64(scale))))
+	r.ink.C = r.gridCol
+	src := &r.ink
+	w, h := plot.Rect.Dx(), plot.Rect.Dy()
+	for _, l := range r.yLabels {
+		y := int(math.Floor(float64((l.grid - c.plot.Y) * scale)))
+		draw.Draw(plot, image.Rect(0, y, w, y+lw).Intersect(plot.Rect), src, image.Point{}, draw.Over)
+	}
+	for _, l := range r.xLabels {
+		x := int(math.Floor(float64((l.grid - c.plot.X) * scale)))
+		draw.Draw(plot, image.Rect(x, 0, x+lw, h).Intersect(plot.Rect), src, image.Point{}, draw.Over)
+	}
+}
+
+// drawLabels blends the tick labels into r.img.
+func (r *chartRenderer) drawLabels(scale float32) {
+	ts := theme.TextSize() * tickLabelSize
+	r.labels.begin()
+	r.ink.C = r.subCol
+	for _, l := range r.yLabels {
+		r.labels.draw(r.img, l.text, ts, scale, l.pos.SubtractXY(0, r.rasterY), &r.ink)
+	}
+	for _, l := range r.xLabels {
+		r.labels.draw(r.img, l.text, ts, scale, l.pos.SubtractXY(0, r.rasterY), &r.ink)
+	}
 }
 
 func (r *chartRenderer) drawFrames(img *image.RGBA, scale float32) {

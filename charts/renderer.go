@@ -44,12 +44,6 @@ func (c *Chart) CreateRenderer() fyne.WidgetRenderer {
 	r.alertFrame = canvas.NewRectangle(color.Transparent)
 	r.alertFrame.Hidden = !c.alert
 	r.syncThresholdLabels()
-	for i := 0; i < maxTicks; i++ {
-		r.xLabels = append(r.xLabels, canvas.NewText("", color.Black))
-		r.yLabels = append(r.yLabels, canvas.NewText("", color.Black))
-		r.xGrid = append(r.xGrid, canvas.NewLine(color.Black))
-		r.yGrid = append(r.yGrid, canvas.NewLine(color.Black))
-	}
 	for i := 0; i < maxTipLines+2; i++ {
 		r.tipText = append(r.tipText, canvas.NewText("", color.Black))
 		r.tipSwatch = append(r.tipSwatch, canvas.NewRectangle(color.Black))
@@ -75,14 +69,21 @@ type chartRenderer struct {
 	chart *Chart
 	clock *fyne.Animation
 
+	// raster shows the plot and its axes: the grid, the series and the
+	// tick labels, one texture (see labels.go).
 	raster     *canvas.Raster
 	img        *image.RGBA
+	plotImg    *image.RGBA // the plot's part of img, bounds at 0,0 (last generate)
+	plotView   image.RGBA  // what plotImg points to, reused
+	ink        image.Uniform
 	lines      lineDrawer
+	labels     labelPainter
 	xs, ys     []float32
-	xLabels    []*canvas.Text
-	yLabels    []*canvas.Text
-	xGrid      []*canvas.Line
-	yGrid      []*canvas.Line
+	xLabels    []tickLabel // time labels, placed by Layout
+	yLabels    []tickLabel // value labels, placed by Layout
+	rasterY    float32     // the raster's top in the chart (it spans the chart's width)
+	subCol     color.Color // tick labels
+	gridCol    color.Color
 	waiting    *canvas.Text
 	status     *canvas.Text
 	liveBtn    *widget.Button
@@ -117,22 +118,17 @@ type chartRenderer struct {
 	yStep       float64
 }
 
+// tickLabel is an axis label: its text and its top-left corner in the
+// chart, with the grid line it labels (x for a time, y for a value).
+type tickLabel struct {
+	text string
+	pos  fyne.Position
+	grid float32
+}
+
 func (r *chartRenderer) rebuildObjects() {
-	o := append(r.objects[:0], r.alertFrame)
-	for _, l := range r.yGrid {
-		o = append(o, l)
-	}
-	for _, l := range r.xGrid {
-		o = append(o, l)
-	}
-	o = append(o, r.raster)
+	o := append(r.objects[:0], r.alertFrame, r.raster)
 	for _, t := range r.thLabels {
-		o = append(o, t)
-	}
-	for _, t := range r.yLabels {
-		o = append(o, t)
-	}
-	for _, t := range r.xLabels {
 		o = append(o, t)
 	}
 	for i := range r.swatches {
@@ -270,12 +266,7 @@ func (r *chartRenderer) applyTheme() {
 	sub := theme.Color(theme.ColorNamePlaceHolder)
 	grid := theme.Color(theme.ColorNameSeparator)
 	ts := theme.TextSize() * tickLabelSize
-	for i := range r.xLabels {
-		r.xLabels[i].Color, r.xLabels[i].TextSize = sub, ts
-		r.yLabels[i].Color, r.yLabels[i].TextSize = sub, ts
-		r.xGrid[i].StrokeColor, r.xGrid[i].StrokeWidth = grid, 1
-		r.yGrid[i].StrokeColor, r.yGrid[i].StrokeWidth = grid, 1
-	}
+	r.subCol, r.gridCol = sub, grid
 	r.waiting.Color = sub
 	r.status.Color, r.status.TextSize = sub, ts
 	r.legendMore.Color, r.legendMore.TextSize = sub, ts

@@ -89,9 +89,9 @@ func TestThresholdKeptInView(t *testing.T) {
 	if !r.thLabels[0].Visible() || r.thLabels[1].Visible() {
 		t.Errorf("labels visible: near %v, far %v; want near only", r.thLabels[0].Visible(), r.thLabels[1].Visible())
 	}
-	h := r.img.Rect.Dy()
+	h := r.plotImg.Rect.Dy()
 	y := int((r.yMax - 80) / (r.yMax - r.yMin) * float64(h))
-	if !rowHas(r.img, y, thRed) && !rowHas(r.img, y+1, thRed) && !rowHas(r.img, y-1, thRed) {
+	if !rowHas(r.plotImg, y, thRed) && !rowHas(r.plotImg, y+1, thRed) && !rowHas(r.plotImg, y-1, thRed) {
 		t.Errorf("no pixel of the threshold's colour on row %d of %d", y, h)
 	}
 	// The label sits at the line's right end, above it.
