@@ -222,6 +222,10 @@ func setEntryFn(p *dashboard.Panel, raw, fn string) {
 // series only grows.
 const suggestEvery = 10 * time.Second
 
+// suggestSpan is how long a series must have grown, by its stored
+// points, before its values alone suggest rate.
+const suggestSpan = 30 * time.Second
+
 // suggestPoints bounds the points read to judge that: the newest ones.
 const suggestPoints = 512
 
@@ -253,7 +257,15 @@ func (u *UI) suggestRate(name string) bool {
 	if h, ok := s.hints[name]; ok && now.Sub(h.at) < suggestEvery {
 		return h.on
 	}
-	on := compute.SuggestRate(name, newest(u.chart.Store().Lookup(name)))
+	// Only after a while: a gauge rises for seconds at a time (a sine's
+	// first half), a counter for as long as it lives.
+	sr := u.chart.Store().Lookup(name)
+	on := false
+	if sr != nil {
+		if oldest, last, ok := sr.Span(); ok && time.Duration(last-oldest) >= suggestSpan {
+			on = compute.SuggestRate(name, newest(sr))
+		}
+	}
 	s.hints[name] = rateHint{on: on, at: now}
 	return on
 }
