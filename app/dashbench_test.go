@@ -21,6 +21,7 @@ import (
 
 	"feedscope/app/dashboard"
 	"feedscope/feeds/hub"
+	"feedscope/internal/cputime"
 	"feedscope/internal/refreshcount"
 )
 
@@ -268,7 +269,7 @@ func benchWindowRun(b *testing.B, panels int) dashRun {
 	}
 	msgs0, samples0, stored0 := counts()
 	cpu := cpuMeter(b)
-	proc0, procOK := processCPU()
+	proc0, procOK := cputime.Process()
 	began := time.Now()
 	next := began
 	for b.Loop() {
@@ -283,7 +284,7 @@ func benchWindowRun(b *testing.B, panels int) dashRun {
 		}
 	}
 	wall := time.Since(began).Seconds()
-	proc1, _ := processCPU()
+	proc1, _ := cputime.Process()
 	msgs1, samples1, stored1 := counts()
 	r := dashRun{
 		fps:     float64(b.N) / wall,
@@ -334,10 +335,10 @@ func hubsCPU(b *testing.B) float64 {
 	}
 	close(start)
 	time.Sleep(200 * time.Millisecond)
-	c0, ok := processCPU()
+	c0, ok := cputime.Process()
 	t0 := time.Now()
 	time.Sleep(time.Second)
-	c1, _ := processCPU()
+	c1, _ := cputime.Process()
 	if !ok {
 		return 0
 	}
@@ -402,12 +403,12 @@ type cpuMeterT struct {
 func cpuMeter(b *testing.B) *cpuMeterT {
 	runtime.LockOSThread()
 	b.Cleanup(runtime.UnlockOSThread)
-	start, ok := threadCPU()
+	start, ok := cputime.Thread()
 	return &cpuMeterT{start: start, ok: ok}
 }
 
 // seconds is the thread's CPU time since cpuMeter.
 func (m *cpuMeterT) seconds() (float64, bool) {
-	end, ok := threadCPU()
+	end, ok := cputime.Thread()
 	return (end - m.start).Seconds(), ok && m.ok
 }

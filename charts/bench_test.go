@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"feedscope/charts/series"
+	"feedscope/internal/cputime"
 	"feedscope/internal/refreshcount"
 )
 
@@ -165,13 +166,13 @@ type cpuMeterT struct {
 func cpuMeter(b *testing.B) *cpuMeterT {
 	runtime.LockOSThread()
 	b.Cleanup(runtime.UnlockOSThread)
-	start, ok := threadCPU()
+	start, ok := cputime.Thread()
 	return &cpuMeterT{b: b, start: start, ok: ok}
 }
 
 // report adds cpu-ms/frame and returns CPU nanoseconds per iteration.
 func (m *cpuMeterT) report() (float64, bool) {
-	end, ok := threadCPU()
+	end, ok := cputime.Thread()
 	if !m.ok || !ok || m.b.N == 0 {
 		return 0, false
 	}

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"feedscope/internal/cputime"
 )
 
 // BenchmarkLoad reports, for each format, MB/s and points/s of Load on
@@ -47,7 +49,7 @@ func BenchmarkLoad(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			start := time.Now()
-			cpu0, cpuOK := processCPU()
+			cpu0, cpuOK := cputime.Process()
 			for b.Loop() {
 				res, err := LoadReader(context.Background(), bytes.NewReader(bc.data), int64(len(bc.data)), Options{})
 				if err != nil || res.BadLines != 0 {
@@ -55,7 +57,7 @@ func BenchmarkLoad(b *testing.B) {
 				}
 				points = res.Points
 			}
-			cpu1, _ := processCPU()
+			cpu1, _ := cputime.Process()
 			wall := time.Since(start).Seconds()
 			b.StopTimer()
 			total := float64(len(bc.data)) * float64(b.N)
@@ -81,7 +83,7 @@ func BenchmarkLoad(b *testing.B) {
 func lineCountSpeed(b *testing.B, data []byte, gz bool) (wall, cpu float64) {
 	for range 5 {
 		start := time.Now()
-		cpu0, _ := processCPU()
+		cpu0, _ := cputime.Process()
 		var r io.Reader = bytes.NewReader(data)
 		if gz {
 			zr, err := gzip.NewReader(r)
@@ -99,7 +101,7 @@ func lineCountSpeed(b *testing.B, data []byte, gz bool) (wall, cpu float64) {
 		if n == 0 {
 			b.Fatal("no lines")
 		}
-		cpu1, _ := processCPU()
+		cpu1, _ := cputime.Process()
 		mb := float64(len(data)) / 1e6
 		wall = max(wall, mb/time.Since(start).Seconds())
 		if d := (cpu1 - cpu0).Seconds(); d > 0 {
