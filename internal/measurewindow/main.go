@@ -5,12 +5,14 @@
 // run. `make measure-window` builds the app with the `measure` tag (which
 // counts its repaints) and runs this under Xvfb.
 //
-//	measurewindow -app ./feedscope-measure [-for 20s] [-rss 2m]
+//	measurewindow -app ./feedscope-measure [-for 20s] [-rounds 3] [-rss 2m]
 //	measurewindow bare -rate 20      (the bare window; used by the above)
 //
-// On a shared machine the absolute figures move with the load; the ratio
-// to the bare window, taken minutes apart at most, is the figure to
-// compare.
+// On a shared machine the absolute figures move with the load, and one
+// pair of runs can be off by a third either way. Each case therefore runs
+// -rounds times, the window and the bare window alternated so that both
+// see the same load, and the table gives the medians and the range of the
+// ratios.
 package main
 
 import (
@@ -136,6 +138,8 @@ type runner struct {
 	dir     string
 	span    time.Duration
 	warm    time.Duration
+	rounds  int
+	stops   []func() // the servers, stopped when run returns
 }
 
 func run(ctx context.Context, args []string) error {
@@ -144,13 +148,17 @@ func run(ctx context.Context, args []string) error {
 	fs.StringVar(&r.app, "app", "", "feedscope `binary` built with -tags measure")
 	fs.DurationVar(&r.span, "for", 20*time.Second, "how long each case is measured")
 	fs.DurationVar(&r.warm, "warm", 10*time.Second, "how long a window runs before it is measured")
+	fs.IntVar(&r.rounds, "rounds", 3, "how many times each case is measured, the window and the bare window alternated")
 	rssFor := fs.Duration("rss", 2*time.Minute, "how long the memory case runs (0 skips it)")
-	only := fs.String("cases", "", "comma-separated `keys` of the cases to run (disconnected, paused, demo, rate200); empty runs all")
+	only := fs.String("cases", "", "comma-separated `keys` of the cases to run (disconnected, paused, demo, rate200, dash1, dash6); empty runs all")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if r.app == "" {
 		return errors.New("-app is required")
+	}
+	if r.rounds < 1 {
+		return fmt.Errorf("-rounds %d: want at least 1", r.rounds)
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -162,6 +170,11 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(r.dir)
+	defer func() {
+		for _, stop := range r.stops {
+			stop()
+		}
+	}()
 
 	stopX, err := r.startXvfb(ctx)
 	if err != nil {
@@ -169,18 +182,26 @@ func run(ctx context.Context, args []string) error {
 	}
 	defer stopX()
 
-	port, err := freePort()
+	port200, err := r.serve(ctx, "200")
 	if err != nil {
 		return err
 	}
-	serve := exec.CommandContext(ctx, r.app, "serve", "--addr", "127.0.0.1:"+port, "--rate", "200")
-	if err := serve.Start(); err != nil {
-		return fmt.Errorf("feedscope serve: %w", err)
+	port20, err := r.serve(ctx, "20")
+	if err != nil {
+		return err
 	}
-	defer stopProcess(serve)
+	dash1, err := r.dashboard("dash1.toml", port20, onePanel)
+	if err != nil {
+		return err
+	}
+	dash6, err := r.dashboard("dash6.toml", port20, sixPanels)
+	if err != nil {
+		return err
+	}
 
 	fmt.Printf("Each case: the window (%dx%d, Xvfb, %s) measured for %v after %v of warm-up, then a bare\n", winW, winH, "software GL", r.span, r.warm)
-	fmt.Printf("Fyne window repainting a full-window raster at the app's measured repaint rate.\n\n")
+	fmt.Printf("Fyne window repainting a full-window raster at the app's measured repaint rate; %d round(s)\n", r.rounds)
+	fmt.Printf("of the two, alternated. Figures are medians; the ratio's range across rounds is in brackets.\n\n")
 	fmt.Printf("Load average at the start: %s\n\n", loadavg())
 	fmt.Println("| case | window: CPU % of a core | repaints/s | CPU ms per repaint | RSS MB | bare window: CPU % | repaints/s | CPU ms per repaint | CPU ratio |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|")
@@ -188,7 +209,9 @@ func run(ctx context.Context, args []string) error {
 		{key: "disconnected", name: "disconnected (demo feed, then Disconnect)", action: "disconnect"},
 		{key: "paused", name: "paused (demo feed arriving, chart paused)", action: "pause"},
 		{key: "demo", name: "demo feed, 20 msg/s, follow mode"},
-		{key: "rate200", name: "serve --rate 200, follow mode", args: []string{"--url", "http://127.0.0.1:" + port + "/sse"}},
+		{key: "rate200", name: "serve --rate 200, follow mode", args: []string{"--url", "http://127.0.0.1:" + port200 + "/sse"}},
+		{key: "dash1", name: "dashboard, 1 panel, 20 msg/s", args: []string{dash1}},
+		{key: "dash6", name: "dashboard, 6 panels, same feed", args: []string{dash6}},
 	}
 	want := map[string]bool{}
 	for k := range strings.SplitSeq(*only, ",") {
@@ -205,28 +228,27 @@ func run(ctx context.Context, args []string) error {
 		if len(want) > 0 && !want[c.key] {
 			continue
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		env := []string{}
+		var env []string
 		if c.action != "" {
 			env = append(env, "FEEDSCOPE_MEASURE_ACTION="+c.action)
 		}
-		app, err := r.window(ctx, c.name, r.app, c.args, env, r.span)
-		if err != nil {
-			return err
+		var apps, bares []figures
+		for range r.rounds {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			app, err := r.window(ctx, c.name, r.app, c.args, env, r.span)
+			if err != nil {
+				return err
+			}
+			a := app[len(app)-1]
+			b, err := r.window(ctx, "bare", r.self, []string{"bare", "-rate", strconv.FormatFloat(a.repaints, 'f', 1, 64)}, nil, r.span)
+			if err != nil {
+				return err
+			}
+			apps, bares = append(apps, a), append(bares, b[len(b)-1])
 		}
-		b, err := r.window(ctx, "bare", r.self, []string{"bare", "-rate", strconv.FormatFloat(app[len(app)-1].repaints, 'f', 1, 64)}, nil, r.span)
-		if err != nil {
-			return err
-		}
-		a, bb := app[len(app)-1], b[len(b)-1]
-		ratio := "—"
-		if bb.cpu > 0 {
-			ratio = fmt.Sprintf("%.2f×", a.cpu/bb.cpu)
-		}
-		fmt.Printf("| %s | %.1f | %.1f | %s | %.0f | %.1f | %.1f | %s | %s |\n", c.name, a.cpu, a.repaints, a.perRepaint(),
-			a.rssMB, bb.cpu, bb.repaints, bb.perRepaint(), ratio)
+		fmt.Println(row(c.name, apps, bares))
 	}
 	if *rssFor > 0 {
 		// RSS at each minute of a steady feed: flat after the first.
@@ -249,6 +271,135 @@ func run(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("Load average at the end: %s\n", loadavg())
 	return nil
+}
+
+// serve starts `feedscope serve` at rate messages a second on a free
+// port, stopped when run returns.
+func (r *runner) serve(ctx context.Context, rate string) (port string, err error) {
+	port, err = freePort()
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.CommandContext(ctx, r.app, "serve", "--addr", "127.0.0.1:"+port, "--rate", rate)
+	if err := cmd.Start(); err != nil {
+		return "", fmt.Errorf("feedscope serve: %w", err)
+	}
+	r.stops = append(r.stops, func() { stopProcess(cmd) })
+	return port, nil
+}
+
+// The panels of the dashboard cases: the same feed's series on one panel,
+// and spread over six (each drawn on its own, two of them twice), to show
+// that panels add drawing, not repaints.
+const (
+	onePanel = `
+[[panel]]
+title = "Everything"
+series = ["*"]
+hidden = ["seq", "counter"]
+`
+	sixPanels = `
+columns = 3
+
+[[panel]]
+title = "Sine"
+series = ["sine"]
+
+[[panel]]
+title = "Noise"
+series = ["noise"]
+
+[[panel]]
+title = "Sawtooth"
+series = ["sawtooth"]
+
+[[panel]]
+title = "Walk"
+series = ["walk"]
+
+[[panel]]
+title = "Sine and sawtooth"
+series = ["sine", "sawtooth"]
+
+[[panel]]
+title = "Everything"
+series = ["*"]
+hidden = ["seq", "counter"]
+`
+)
+
+// dashboard writes a dashboard file of one SSE feed from the server on
+// port with the given panels, and returns its path.
+func (r *runner) dashboard(name, port, panels string) (string, error) {
+	path := filepath.Join(r.dir, name)
+	text := fmt.Sprintf("title = %q\nwindow = \"1m\"\n%s\n[[feed]]\nname = \"demo\"\nurl = \"http://127.0.0.1:%s/sse\"\ntransport = \"sse\"\n%s",
+		strings.TrimSuffix(name, ".toml"), topLevel(panels), port, panelsOnly(panels))
+	return path, os.WriteFile(path, []byte(text), 0o644)
+}
+
+// topLevel and panelsOnly split a dashboard fragment at its first table:
+// TOML keys before it belong to the file, the rest to the panels.
+func topLevel(s string) string {
+	if i := strings.Index(s, "[["); i >= 0 {
+		return strings.TrimSpace(s[:i])
+	}
+	return strings.TrimSpace(s)
+}
+
+func panelsOnly(s string) string {
+	if i := strings.Index(s, "[["); i >= 0 {
+		return s[i:]
+	}
+	return ""
+}
+
+// row is a case's line of the table: the medians of the rounds, and the
+// range of the per-round ratios when there is more than one.
+func row(name string, apps, bares []figures) string {
+	a, b := medianFigures(apps), medianFigures(bares)
+	var ratios []float64
+	for i := range apps {
+		if bares[i].cpu > 0 {
+			ratios = append(ratios, apps[i].cpu/bares[i].cpu)
+		}
+	}
+	ratio := "—"
+	if len(ratios) > 0 {
+		ratio = fmt.Sprintf("%.2f×", median(ratios))
+		if len(ratios) > 1 {
+			ratio += fmt.Sprintf(" (%.2f–%.2f)", slices.Min(ratios), slices.Max(ratios))
+		}
+	}
+	return fmt.Sprintf("| %s | %.1f | %.1f | %s | %.0f | %.1f | %.1f | %s | %s |", name, a.cpu, a.repaints, a.perRepaint(),
+		a.rssMB, b.cpu, b.repaints, b.perRepaint(), ratio)
+}
+
+// medianFigures is each figure's median over the runs, taken one figure
+// at a time.
+func medianFigures(fs []figures) figures {
+	pick := func(get func(figures) float64) float64 {
+		v := make([]float64, len(fs))
+		for i, f := range fs {
+			v[i] = get(f)
+		}
+		return median(v)
+	}
+	return figures{
+		cpu:      pick(func(f figures) float64 { return f.cpu }),
+		repaints: pick(func(f figures) float64 { return f.repaints }),
+		rssMB:    pick(func(f figures) float64 { return f.rssMB }),
+	}
+}
+
+// median of a non-empty slice: the middle value, or the mean of the two
+// middle values. v is not changed.
+func median(v []float64) float64 {
+	s := slices.Sorted(slices.Values(v))
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // measureCase is one window measured: key names it on the command line.
