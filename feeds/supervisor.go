@@ -106,17 +106,19 @@ func (s *supervisor) run(ctx context.Context) error {
 // that started at start ended with err. The server's word comes first:
 // Retry-After on a 429 or 503, then an SSE retry: field, which sets the
 // delay exactly (as a browser's EventSource does) but never past the cap.
-// Otherwise the backoff decides, and after a connection that delivered,
-// the next one starts no sooner than the floor after it.
+// Otherwise the backoff decides. Either way, after a connection that
+// delivered, the next one starts no sooner than the floor after it: a
+// server that sends retry: 1 and hangs up after each event would
+// otherwise be reconnected to a thousand times a second.
 func (s *supervisor) nextDelay(err error, attempt int, start time.Time) time.Duration {
 	if hint := retryHint(err); hint > 0 {
 		return hint
 	}
 	b := s.cfg.Backoff
-	if s.serverRetry > 0 {
-		return min(s.serverRetry, b.max())
-	}
 	delay := b.Delay(attempt)
+	if s.serverRetry > 0 {
+		delay = min(s.serverRetry, b.max())
+	}
 	if s.delivered {
 		if wait := start.Add(b.floor()).Sub(s.clk.Now()); wait > delay {
 			delay = wait

@@ -295,8 +295,12 @@ func TestSSERetryPolicy(t *testing.T) {
 		b      Backoff
 		want   []time.Duration
 	}{
-		{"below the backoff: exactly", []string{"retry: 100\ndata: 1\n\n"}, exact,
+		{"below the backoff: exactly", []string{"retry: 100\ndata: 1\n\n"}, Backoff{Jitter: -1, Floor: 50 * time.Millisecond},
 			[]time.Duration{100 * time.Millisecond, 100 * time.Millisecond}},
+		// A server that asks for 1 ms and hangs up after each event gets
+		// connections a floor apart, not a thousand a second.
+		{"below the floor after a connection that delivered: the floor", []string{"retry: 1\ndata: 1\n\n"}, exact,
+			[]time.Duration{DefaultBackoffFloor, DefaultBackoffFloor}},
 		{"above the backoff and the floor: exactly", []string{"retry: 3000\ndata: 1\n\n"}, exact,
 			[]time.Duration{3 * time.Second, 3 * time.Second}},
 		{"cleared when the server stops sending it", []string{"retry: 3000\ndata: 1\n\n", "data: 2\n\n"}, exact,
