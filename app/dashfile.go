@@ -22,8 +22,9 @@ const (
 	prefRecentDashboard = "recentDashboards"
 )
 
-// Ctrl+O and Ctrl+S (Cmd on macOS).
+// Ctrl+N, Ctrl+O and Ctrl+S (Cmd on macOS).
 var (
+	shortcutNew  = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutOpen = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutSave = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}
 )
@@ -33,6 +34,7 @@ var (
 // submenu, rebuilt by syncRecent.
 func (u *UI) dashboardMenuItems() (items []*fyne.MenuItem, recent *fyne.MenuItem) {
 	newDash := fyne.NewMenuItem("New dashboard…", u.newDashboard)
+	newDash.Shortcut = shortcutNew
 	addFeed := fyne.NewMenuItem("Add feed…", u.showAddFeed)
 	open := fyne.NewMenuItem("Open dashboard…", u.askOpenDashboard)
 	open.Shortcut = shortcutOpen

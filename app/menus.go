@@ -141,6 +141,7 @@ func (u *UI) addShortcuts() {
 	// where the menu does, it takes them first and these never run twice.
 	c.AddShortcut(shortcutURL, func(fyne.Shortcut) { u.focusURL() })
 	c.AddShortcut(shortcutConnect, func(fyne.Shortcut) { u.connect() })
+	c.AddShortcut(shortcutNew, func(fyne.Shortcut) { u.newDashboard() })
 	c.AddShortcut(shortcutOpen, func(fyne.Shortcut) { u.askOpenDashboard() })
 	c.AddShortcut(shortcutSave, func(fyne.Shortcut) { u.saveDashboard() })
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
