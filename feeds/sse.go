@@ -85,6 +85,7 @@ func (s *supervisor) newSSERequest(ctx context.Context, accept string) (*http.Re
 // closes the body.
 func (s *supervisor) readSSE(resp *http.Response, cancel context.CancelFunc) error {
 	defer resp.Body.Close()
+	s.answered = true
 	if resp.StatusCode != http.StatusOK {
 		// Drain a little so the connection can be reused.
 		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)

@@ -38,8 +38,11 @@ type supervisor struct {
 
 	connected bool // Connected was emitted for the current connection
 	delivered bool // the current connection delivered a message
+	// answered is set when the current attempt's SSE request got an
+	// HTTP response, whatever its status.
+	answered bool
 	// serverRetry is the reconnect delay an SSE server asked for with
-	// retry:; zero when none.
+	// retry:; zero when none (retry: 0 included: the backoff decides).
 	serverRetry time.Duration
 }
 
@@ -58,14 +61,14 @@ func (s *supervisor) run(ctx context.Context) error {
 	attempt := 0 // attempts in a row that delivered nothing
 	for {
 		start := s.clk.Now()
-		s.connected, s.delivered = false, false
-		// A server's retry: holds until a connection that reached the
-		// server brings none; an attempt that never got an answer says
-		// nothing about it.
+		s.connected, s.delivered, s.answered = false, false, false
+		// A server's retry: holds until an attempt the server answered
+		// (an error status included) brings none; an attempt that never
+		// got an answer says nothing about it.
 		retry := s.serverRetry
 		s.serverRetry = 0
 		err := s.connect(ctx)
-		if !s.connected {
+		if !s.connected && !s.answered {
 			s.serverRetry = retry
 		}
 		if ctx.Err() != nil {
@@ -105,19 +108,23 @@ func (s *supervisor) run(ctx context.Context) error {
 // nextDelay is the wait before retry number attempt, after a connection
 // that started at start ended with err. The server's word comes first:
 // Retry-After on a 429 or 503, then an SSE retry: field, which sets the
-// delay exactly (as a browser's EventSource does) but never past the cap.
-// Otherwise the backoff decides. Either way, after a connection that
-// delivered, the next one starts no sooner than the floor after it: a
-// server that sends retry: 1 and hangs up after each event would
-// otherwise be reconnected to a thousand times a second.
+// first delay exactly (as a browser's EventSource does) but never past the
+// cap; attempts that deliver nothing after it back off from it as they
+// would from the backoff's first step. Otherwise the backoff decides.
+// Whoever decides, after a connection that delivered, the next one
+// starts no sooner than the floor after it. Without the growth and the
+// floor, a server that sends retry: 1 and hangs up, or then goes away,
+// would be reconnected to a thousand times a second.
 func (s *supervisor) nextDelay(err error, attempt int, start time.Time) time.Duration {
-	if hint := retryHint(err); hint > 0 {
-		return hint
-	}
 	b := s.cfg.Backoff
-	delay := b.Delay(attempt)
-	if s.serverRetry > 0 {
-		delay = min(s.serverRetry, b.max())
+	var delay time.Duration
+	switch hint := retryHint(err); {
+	case hint > 0:
+		delay = hint
+	case s.serverRetry > 0:
+		delay = Backoff{Initial: s.serverRetry, Max: b.Max, Factor: b.Factor, Jitter: -1}.Delay(attempt)
+	default:
+		delay = b.Delay(attempt)
 	}
 	if s.delivered {
 		if wait := start.Add(b.floor()).Sub(s.clk.Now()); wait > delay {

@@ -98,6 +98,15 @@ func TestRetryAfterHonoured(t *testing.T) {
 		f.stop(t)
 		srv.Close()
 	}
+	// The floor holds after a connection that delivered, Retry-After or
+	// not: polled at t0, refused with Retry-After: 7 at t0+1s, the next
+	// poll waits for t0 plus a 10 s floor.
+	h, _ := scripted(200, 503, 200)
+	srv := serve(t, h)
+	f := start(t, Config{URL: srv.URL, Transport: Poll, PollInterval: time.Second, Backoff: Backoff{Floor: 10 * time.Second}}, newFakeClock())
+	if st := f.waitState(t, Reconnecting); st.Delay != 9*time.Second {
+		t.Errorf("after a poll that delivered, Retry-After 7 s: next try in %v, want the floor's 9 s", st.Delay)
+	}
 }
 
 func TestMalformedURLStops(t *testing.T) {
@@ -270,13 +279,24 @@ func TestRefusedPortEscalatesToCap(t *testing.T) {
 // brings none, and cannot push the delay past the cap.
 func TestSSERetryPolicy(t *testing.T) {
 	// Each connection sends the next script entry as its whole stream and
-	// hangs up (the last entry repeats).
+	// hangs up (the last entry repeats); "500" answers 500 instead, and
+	// "cut" closes the connection without an answer.
 	serveScript := func(t *testing.T, script ...string) string {
 		var n atomic.Int32
 		srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			i := int(n.Add(1)) - 1
-			sseHeaders(w)
-			io.WriteString(w, script[min(i, len(script)-1)])
+			switch entry := script[min(i, len(script)-1)]; entry {
+			case "500":
+				w.WriteHeader(http.StatusInternalServerError)
+			case "cut":
+				conn, _, err := http.NewResponseController(w).Hijack()
+				if err == nil {
+					conn.Close()
+				}
+			default:
+				sseHeaders(w)
+				io.WriteString(w, entry)
+			}
 		}))
 		return srv.URL
 	}
@@ -301,6 +321,16 @@ func TestSSERetryPolicy(t *testing.T) {
 		// connections a floor apart, not a thousand a second.
 		{"below the floor after a connection that delivered: the floor", []string{"retry: 1\ndata: 1\n\n"}, exact,
 			[]time.Duration{DefaultBackoffFloor, DefaultBackoffFloor}},
+		// Connections that bring no event back off from the server's
+		// delay, so retry: 1 cannot make a tight loop of them either.
+		{"no event after it: doubles from it", []string{"retry: 100\n\n"}, exact,
+			[]time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond}},
+		{"held, doubling, while the server does not answer", []string{"retry: 100\ndata: 1\n\n", "cut"}, Backoff{Jitter: -1, Floor: 50 * time.Millisecond},
+			[]time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond}},
+		{"cleared by an error status: the backoff", []string{"retry: 3000\ndata: 1\n\n", "500"}, exact,
+			[]time.Duration{3 * time.Second, 2 * DefaultBackoffInitial, 4 * DefaultBackoffInitial}},
+		{"retry: 0 leaves it to the backoff", []string{"retry: 0\n\n"}, exact,
+			[]time.Duration{DefaultBackoffInitial, 2 * DefaultBackoffInitial}},
 		{"above the backoff and the floor: exactly", []string{"retry: 3000\ndata: 1\n\n"}, exact,
 			[]time.Duration{3 * time.Second, 3 * time.Second}},
 		{"cleared when the server stops sending it", []string{"retry: 3000\ndata: 1\n\n", "data: 2\n\n"}, exact,
