@@ -263,11 +263,19 @@ func TestAutoPicksTransport(t *testing.T) {
 		c.WriteMessage(websocket.TextMessage, []byte("3"))
 		c.ReadMessage()
 	})
+	// One that answers a plain GET with 426 Upgrade Required.
+	ws426 := wsServerWith(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Upgrade", "websocket")
+		w.WriteHeader(http.StatusUpgradeRequired)
+	}, func(c *websocket.Conn, r *http.Request) {
+		c.WriteMessage(websocket.TextMessage, []byte("4"))
+		c.ReadMessage()
+	})
 	for _, c := range []struct {
 		url  string
 		want Transport
 		data string
-	}{{sseSrv.URL, SSE, "1"}, {jsonSrv.URL, Poll, `{"v":2}`}, {wsSrv.URL, WebSocket, "3"}} {
+	}{{sseSrv.URL, SSE, "1"}, {jsonSrv.URL, Poll, `{"v":2}`}, {wsSrv.URL, WebSocket, "3"}, {ws426.URL, WebSocket, "4"}} {
 		f := start(t, Config{URL: c.url}, nil)
 		st := f.waitState(t, Connected)
 		if st.Transport != c.want {

@@ -59,7 +59,7 @@ func TestServerErrorThenRecovers(t *testing.T) {
 }
 
 func TestPermanentErrorsStop(t *testing.T) {
-	for _, code := range []int{401, 403, 404} {
+	for _, code := range []int{401, 403, 404, 410} {
 		for _, tr := range []Transport{Poll, SSE, WebSocket, Auto} {
 			t.Run(tr.String()+"/"+http.StatusText(code), func(t *testing.T) {
 				h, n := scripted(code)

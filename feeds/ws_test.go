@@ -23,6 +23,13 @@ var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return
 // wsServer runs fn for each connection; fn owns the connection.
 func wsServer(t *testing.T, fn func(c *websocket.Conn, r *http.Request)) *httptest.Server {
 	t.Helper()
+	return wsServerWith(t, nil, fn)
+}
+
+// wsServerWith is wsServer answering requests that are not a WebSocket
+// handshake with plain instead (nil: the upgrader's 400).
+func wsServerWith(t *testing.T, plain http.HandlerFunc, fn func(c *websocket.Conn, r *http.Request)) *httptest.Server {
+	t.Helper()
 	var (
 		mu     sync.Mutex
 		closed bool
@@ -31,6 +38,10 @@ func wsServer(t *testing.T, fn func(c *websocket.Conn, r *http.Request)) *httpte
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Hijacked connections outlive httptest's Close: count them, and
 		// never Add once the test has started to Wait.
+		if plain != nil && !websocket.IsWebSocketUpgrade(r) {
+			plain(w, r)
+			return
+		}
 		mu.Lock()
 		if closed {
 			mu.Unlock()
@@ -182,6 +193,46 @@ func TestWebSocketHeartbeatFindsSilentPeer(t *testing.T) {
 	if d := time.Since(began); d > 2*hb+heartbeatSlack {
 		t.Fatalf("silent peer found after %v, want within 2 intervals (%v)", d, 2*hb)
 	}
+}
+
+// A quiet server that sends no data and answers protocol pings (as
+// servers do by themselves) keeps the connection: the client pings every
+// interval, and each pong moves its deadline of two intervals.
+func TestWebSocketProtocolPingsKeepAQuietLink(t *testing.T) {
+	pings := make(chan struct{}, 100)
+	srv := wsServer(t, func(c *websocket.Conn, r *http.Request) {
+		c.SetPingHandler(func(data string) error {
+			pings <- struct{}{}
+			return c.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+		})
+		for {
+			if _, _, err := c.ReadMessage(); err != nil {
+				return
+			}
+		}
+	})
+	const hb = 100 * time.Millisecond
+	f := start(t, Config{URL: wsURL(srv), Heartbeat: hb}, nil)
+	f.waitState(t, Connected)
+	for range 8 { // four deadlines' worth of quiet
+		select {
+		case <-pings:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the client stopped sending protocol pings")
+		}
+	}
+	for {
+		select {
+		case e := <-f.ch:
+			if e.Kind == KindStatus && e.Status.State != Connected {
+				t.Fatalf("a quiet link that answers pings went %v (%v)", e.Status.State, e.Status.Err)
+			}
+			continue
+		default:
+		}
+		break
+	}
+	f.stop(t)
 }
 
 // heartbeatSlack is what the heartbeat bounds allow for scheduling on a
