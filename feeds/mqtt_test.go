@@ -604,12 +604,72 @@ func TestMQTTStopWhileConnecting(t *testing.T) {
 // well-formed subscription (its ACLs filter at delivery), so a scripted
 // peer plays a broker that refuses: CONNACK 0, then SUBACK 0x80.
 func TestMQTTRefusedSubscriptionStops(t *testing.T) {
+	addr := scriptedBroker(t, func(typ byte, body []byte) []byte {
+		switch typ >> 4 {
+		case 1: // CONNECT
+			return []byte{0x20, 2, 0, 0}
+		case 8: // SUBSCRIBE: refuse the one filter
+			return []byte{0x90, 3, body[0], body[1], 0x80}
+		}
+		return nil
+	})
+	f := start(t, Config{URL: "mqtt://" + addr + "/office/%23", Backoff: mqttBackoff}, nil)
+	err := f.finished(t)
+	var se *MQTTSubscribeError
+	if !errors.As(err, &se) || se.Filter != "office/#" {
+		t.Fatalf("Run returned %v, want the refused subscription", err)
+	}
+	for _, e := range f.seen {
+		if e.Kind == KindStatus && e.Status.State == Reconnecting {
+			t.Errorf("retried a refused subscription: %v", e.Status.Err)
+		}
+	}
+}
+
+// A CONNACK that refuses the client stops the feed when retrying cannot
+// help (2: identifier rejected; 4 and 5, the login, are tested against
+// mosquitto), and reconnects for 3, server unavailable.
+func TestMQTTConnackCodes(t *testing.T) {
+	for _, code := range []byte{2, 3} {
+		addr := scriptedBroker(t, func(typ byte, body []byte) []byte {
+			if typ>>4 == 1 { // CONNECT
+				return []byte{0x20, 2, 0, code}
+			}
+			return nil
+		})
+		f := start(t, Config{URL: "mqtt://" + addr + "/t", Backoff: mqttBackoff}, nil)
+		var re *MQTTRefusedError
+		if code == 3 {
+			st := f.waitState(t, Reconnecting)
+			if !errors.As(st.Err, &re) || re.Code != 3 {
+				t.Errorf("CONNACK 3: reconnecting after %v", st.Err)
+			}
+			f.waitState(t, Reconnecting) // and again: it keeps trying
+			f.stop(t)
+			continue
+		}
+		if err := f.finished(t); !errors.As(err, &re) || re.Code != code {
+			t.Errorf("CONNACK %d: Run returned %v, want the refusal", code, err)
+		}
+		for _, e := range f.seen {
+			if e.Kind == KindStatus && e.Status.State == Reconnecting {
+				t.Errorf("CONNACK %d: retried: %v", code, e.Status.Err)
+			}
+		}
+	}
+}
+
+// scriptedBroker plays an MQTT broker on a loopback port: answer gives the
+// bytes to write for each packet a client sends (nil: none). It returns
+// the address; the listener and its connections end with the test.
+func scriptedBroker(t *testing.T, answer func(typ byte, body []byte) []byte) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var peers sync.WaitGroup
-	defer func() { ln.Close(); peers.Wait() }()
+	t.Cleanup(func() { ln.Close(); peers.Wait() })
 	peers.Add(1)
 	go func() {
 		defer peers.Done()
@@ -628,27 +688,14 @@ func TestMQTTRefusedSubscriptionStops(t *testing.T) {
 					if err != nil {
 						return
 					}
-					switch typ >> 4 {
-					case 1: // CONNECT
-						c.Write([]byte{0x20, 2, 0, 0})
-					case 8: // SUBSCRIBE: refuse the one filter
-						c.Write([]byte{0x90, 3, body[0], body[1], 0x80})
+					if b := answer(typ, body); b != nil {
+						c.Write(b)
 					}
 				}
 			}()
 		}
 	}()
-	f := start(t, Config{URL: "mqtt://" + ln.Addr().String() + "/office/%23", Backoff: mqttBackoff}, nil)
-	err = f.finished(t)
-	var se *MQTTSubscribeError
-	if !errors.As(err, &se) || se.Filter != "office/#" {
-		t.Fatalf("Run returned %v, want the refused subscription", err)
-	}
-	for _, e := range f.seen {
-		if e.Kind == KindStatus && e.Status.State == Reconnecting {
-			t.Errorf("retried a refused subscription: %v", e.Status.Err)
-		}
-	}
+	return ln.Addr().String()
 }
 
 // readMQTTPacket reads one MQTT control packet: its first byte and body.

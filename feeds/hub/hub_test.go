@@ -213,6 +213,68 @@ func TestWSStalledClientDoesNotDelayOthers(t *testing.T) {
 	}
 }
 
+// health is what GET /healthz answers.
+type health struct {
+	Status    string `json:"status"`
+	LastID    uint64 `json:"last_id"`
+	Clients   int    `json:"clients"`
+	Published uint64 `json:"published"`
+	Dropped   uint64 `json:"dropped"`
+}
+
+func healthz(t *testing.T, base string) health {
+	t.Helper()
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got health
+	dec := json.NewDecoder(resp.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&got); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %s %v", resp.Status, err)
+	}
+	return got
+}
+
+// An SSE client that stops reading is dropped as the WebSocket one is
+// below, and /healthz counts it.
+func TestSSEClientTooSlowIsDisconnected(t *testing.T) {
+	h, base := newHub(t, Options{WriteWait: 200 * time.Millisecond, ClientQueue: 100})
+	stalled, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	if _, err := io.WriteString(stalled, "GET /sse HTTP/1.1\r\nHost: hub\r\nAccept: text/event-stream\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	fast := dialWS(t, base)
+	waitClients(t, h, 2)
+	payload := strings.Repeat("z", 16<<10)
+	for i := 1; h.Stats().Dropped == 0; i++ {
+		if i > 100000 {
+			t.Fatal("the stalled SSE client was never disconnected")
+		}
+		data := strconv.Itoa(i) + payload
+		h.Publish(Event{Data: data})
+		if got := mustReadWS(t, fast); got != data {
+			t.Fatalf("fast client, message %d: got %q...", i, got[:min(len(got), 8)])
+		}
+	}
+	waitClients(t, h, 1)
+	if got := healthz(t, base); got.Dropped != 1 || got.Clients != 1 {
+		t.Errorf("healthz after dropping the stalled client: %+v", got)
+	}
+	// The stalled client finds its connection closed after what the
+	// kernel had buffered.
+	stalled.SetReadDeadline(time.Now().Add(patience))
+	if _, err := io.Copy(io.Discard, stalled); err != nil {
+		t.Fatalf("stalled SSE client: connection still open: %v", err)
+	}
+}
+
 func TestWSClientTooSlowIsDisconnected(t *testing.T) {
 	h, base := newHub(t, Options{WriteWait: 200 * time.Millisecond, ClientQueue: 100})
 	stalled := dialWS(t, base)
@@ -370,18 +432,11 @@ func TestIndexAndHealth(t *testing.T) {
 			t.Errorf("index page lacks %q", want)
 		}
 	}
-	resp, err = http.Get(base + "/healthz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var health struct {
-		Status string `json:"status"`
-		LastID uint64 `json:"last_id"`
-	}
-	err = json.NewDecoder(resp.Body).Decode(&health)
-	resp.Body.Close()
-	if err != nil || resp.StatusCode != 200 || health.Status != "ok" || health.LastID != 1 {
-		t.Fatalf("healthz: %s %+v %v", resp.Status, health, err)
+	dialWS(t, base)
+	waitClients(t, h, 1)
+	h.Publish(Event{Data: "y"})
+	if got := healthz(t, base); got != (health{Status: "ok", LastID: 2, Clients: 1, Published: 2}) {
+		t.Fatalf("healthz: %+v", got)
 	}
 	resp, err = http.Get(base + "/nope")
 	if err != nil {
