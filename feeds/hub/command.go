@@ -69,8 +69,8 @@ type config struct {
 	retry     time.Duration
 }
 
-func parseFlags(args []string, stdout, stderr io.Writer) (config, error) {
-	var c config
+// flagSet is serve's flags, each bound to its field of c.
+func (c *config) flagSet() *flag.FlagSet {
 	fs := flag.NewFlagSet("feedscope serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // usage goes to stdout for -h, to stderr for errors
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen `address`; a host other than loopback makes the stream reachable from the network")
@@ -85,6 +85,12 @@ func parseFlags(args []string, stdout, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.queue, "client-queue", DefaultClientQueue, "events a streaming client may have pending before it is disconnected as too slow")
 	fs.DurationVar(&c.keepAlive, "keepalive", DefaultKeepAlive, "SSE comment keep-alive interval on an idle stream")
 	fs.DurationVar(&c.retry, "retry", DefaultRetry, "reconnect delay announced to SSE clients")
+	return fs
+}
+
+func parseFlags(args []string, stdout, stderr io.Writer) (config, error) {
+	var c config
+	fs := c.flagSet()
 	usage := func(w io.Writer) {
 		fmt.Fprint(w, usageText)
 		fs.SetOutput(w)
