@@ -23,9 +23,11 @@ const (
 // Backoff is the reconnect policy. Delays grow exponentially with jitter,
 // capped, across attempts that delivered nothing (refused, handshake
 // failed, an error status, closed before any message). A connection that
-// delivered at least one message starts the count again, so the next try
-// comes at the first step; Floor then keeps a server that accepts, sends
-// one message and hangs up from being reconnected to in a tight loop.
+// delivered at least one message, or on a quiet link a keep-alive (an SSE
+// comment, a WebSocket pong or ping, a poll's 304 or a long poll's 204 or
+// 408), starts the count again, so the next try comes at the first step;
+// Floor then keeps a server that accepts, sends one message and hangs up
+// from being reconnected to in a tight loop.
 //
 // Its zero value means the defaults: the first retry comes within 0.5 s
 // (250 ms ± 50 %), each following delay doubles, none exceeds 10 s, and

@@ -247,8 +247,8 @@ type Status struct {
 	// Transport in use (resolved: never Auto once known).
 	Transport Transport
 	// Attempt counts attempts that delivered nothing since the last
-	// connection that delivered a message (Reconnecting only; the first
-	// retry is attempt 1).
+	// connection that showed the link works: one that delivered a message
+	// or a keep-alive (Reconnecting only; the first retry is attempt 1).
 	Attempt int
 	// Delay until the next attempt (Reconnecting only).
 	Delay time.Duration

@@ -82,6 +82,7 @@ func (s *supervisor) longPollOnce(ctx context.Context, client *http.Client) (mov
 		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
 		resp.Body.Close()
 		s.markConnected()
+		s.lively = true
 		return false, nil
 	}
 	before := s.poll

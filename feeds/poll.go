@@ -136,6 +136,7 @@ func (s *supervisor) takePoll(resp *http.Response) error {
 	switch resp.StatusCode {
 	case http.StatusNotModified:
 		s.markConnected()
+		s.lively = true
 		return nil
 	case http.StatusOK:
 	default:

@@ -119,6 +119,7 @@ func (s *supervisor) readSSE(resp *http.Response, cancel context.CancelFunc) err
 			s.serverRetry = r.retry
 		}
 		s.sse.lastID = r.lastID
+		s.lively = s.lively || r.comment
 		if err != nil {
 			return s.sseErr(err, w)
 		}
@@ -253,6 +254,8 @@ type sseReader struct {
 	// arrives, for the caller to take and clear.
 	retry     time.Duration
 	retrySeen bool
+	// comment is set once a comment line (a keep-alive) was read.
+	comment bool
 }
 
 func newSSEReader(r io.Reader, limit int64, lastID string) *sseReader {
@@ -306,7 +309,8 @@ func (r *sseReader) next() (sseEvent, error) {
 // maxLine and line holds only its head.
 func (r *sseReader) field(line []byte, long bool) error {
 	if line[0] == ':' {
-		return nil // a comment: a keep-alive, already counted by sseWatch
+		r.comment = true // a keep-alive, already timed by sseWatch
+		return nil
 	}
 	name, value := line, []byte(nil)
 	if i := bytes.IndexByte(line, ':'); i >= 0 {

@@ -38,6 +38,11 @@ type supervisor struct {
 
 	connected bool // Connected was emitted for the current connection
 	delivered bool // the current connection delivered a message
+	// lively is set when the current connection, without a message,
+	// showed the server at work: an SSE keep-alive comment, a WebSocket
+	// pong or ping, a poll's "nothing new". Such a link works, only
+	// quietly: it resets the backoff as a message does.
+	lively bool
 	// answered is set when the current attempt's SSE request got an
 	// HTTP response, whatever its status.
 	answered bool
@@ -61,7 +66,7 @@ func (s *supervisor) run(ctx context.Context) error {
 	attempt := 0 // attempts in a row that delivered nothing
 	for {
 		start := s.clk.Now()
-		s.connected, s.delivered, s.answered = false, false, false
+		s.connected, s.delivered, s.lively, s.answered = false, false, false, false
 		// A server's retry: holds until an attempt the server answered
 		// (an error status included) brings none; an attempt that never
 		// got an answer says nothing about it.
@@ -86,7 +91,7 @@ func (s *supervisor) run(ctx context.Context) error {
 			s.emitStatus(Status{State: Stopped, Err: err})
 			return err
 		}
-		if s.delivered {
+		if s.proven() {
 			// The link works, even if it drops often: come back at the
 			// first step, not after the failures before it.
 			attempt = 0
@@ -111,8 +116,8 @@ func (s *supervisor) run(ctx context.Context) error {
 // first delay exactly (as a browser's EventSource does) but never past the
 // cap; attempts that deliver nothing after it back off from it as they
 // would from the backoff's first step. Otherwise the backoff decides.
-// Whoever decides, after a connection that delivered, the next one
-// starts no sooner than the floor after it. Without the growth and the
+// Whoever decides, after a connection that proved the link works, the
+// next one starts no sooner than the floor after it. Without the growth and the
 // floor, a server that sends retry: 1 and hangs up, or then goes away,
 // would be reconnected to a thousand times a second.
 func (s *supervisor) nextDelay(err error, attempt int, start time.Time) time.Duration {
@@ -126,7 +131,7 @@ func (s *supervisor) nextDelay(err error, attempt int, start time.Time) time.Dur
 	default:
 		delay = b.Delay(attempt)
 	}
-	if s.delivered {
+	if s.proven() {
 		if wait := start.Add(b.floor()).Sub(s.clk.Now()); wait > delay {
 			delay = wait
 		}
@@ -245,6 +250,10 @@ func (s *supervisor) markConnected() {
 		s.emitStatus(Status{State: Connected})
 	}
 }
+
+// proven reports whether the current connection showed the link works: it
+// delivered a message or, quiet, a keep-alive.
+func (s *supervisor) proven() bool { return s.delivered || s.lively }
 
 func (s *supervisor) emitMessage(m Message) {
 	s.delivered = true

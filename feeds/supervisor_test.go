@@ -252,6 +252,75 @@ func TestFloorBetweenConnectionStarts(t *testing.T) {
 	}
 }
 
+// A quiet link that works (keep-alives, "nothing new", pongs, no message)
+// and is cut now and then, as by a proxy's idle timeout, comes back at the
+// first step every time, not after a backoff grown across healthy hours.
+func TestQuietLinkThatDropsStartsAgain(t *testing.T) {
+	alternate := func(first, then int) http.Handler {
+		var n atomic.Int32
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if n.Add(1)%2 == 1 {
+				w.WriteHeader(first)
+			} else {
+				w.WriteHeader(then)
+			}
+		})
+	}
+	pongThenClose := func(c *websocket.Conn, r *http.Request) {
+		done := make(chan struct{})
+		c.SetPingHandler(func(data string) error {
+			c.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+			close(done)
+			return nil
+		})
+		go func() {
+			for {
+				if _, _, err := c.ReadMessage(); err != nil {
+					return
+				}
+			}
+		}()
+		<-done
+		time.Sleep(20 * time.Millisecond) // the pong on its way
+		c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseInternalServerErr, "idle cut"), time.Now().Add(time.Second))
+	}
+	for _, c := range []struct {
+		name string
+		cfg  Config
+		srv  func(t *testing.T) string
+		clk  clock
+	}{
+		{"SSE keep-alive comments", Config{Transport: SSE}, func(t *testing.T) string {
+			return serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sseHeaders(w)
+				io.WriteString(w, ": keep-alive\n\n")
+			})).URL
+		}, newFakeClock()},
+		{"polls answered 304", Config{Transport: Poll}, func(t *testing.T) string {
+			return serve(t, alternate(http.StatusNotModified, http.StatusBadGateway)).URL
+		}, newFakeClock()},
+		{"long polls answered 204", Config{Transport: LongPoll}, func(t *testing.T) string {
+			return serve(t, alternate(http.StatusNoContent, http.StatusBadGateway)).URL
+		}, newFakeClock()},
+		{"WebSocket pongs", Config{Transport: WebSocket, Heartbeat: 50 * time.Millisecond}, func(t *testing.T) string {
+			return wsServer(t, pongThenClose).URL
+		}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := c.cfg
+			cfg.URL = c.srv(t)
+			cfg.Backoff = Backoff{Jitter: -1}
+			f := start(t, cfg, c.clk)
+			for range 3 {
+				if st := f.waitState(t, Reconnecting); st.Attempt != 1 {
+					t.Fatalf("attempt %d after %v; want 1: the link worked", st.Attempt, st.Err)
+				}
+			}
+			f.stop(t)
+		})
+	}
+}
+
 // Attempts that deliver nothing escalate to the cap.
 func TestRefusedPortEscalatesToCap(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

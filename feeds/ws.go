@@ -45,6 +45,7 @@ type wsConn struct {
 	// writer dropped the connection.
 	replyLost atomic.Bool
 	closing   atomic.Bool // our close frame is out: stop extending the deadline
+	heard     atomic.Bool // a pong or ping came: the peer is at work
 	pongs     chan string // answers to the server's pings, for the writer
 	// deadlineSet is when the read deadline last moved; only the reader
 	// (and the handlers it runs) touch it.
@@ -77,9 +78,10 @@ func (s *supervisor) runWS(ctx context.Context) error {
 	conn.SetReadLimit(s.cfg.readLimit())
 	w.lastData.Store(time.Now().UnixNano())
 	w.alive()
-	conn.SetPongHandler(func(string) error { w.alive(); return nil })
+	conn.SetPongHandler(func(string) error { w.alive(); w.heard.Store(true); return nil })
 	conn.SetPingHandler(func(data string) error {
 		w.alive()
+		w.heard.Store(true)
 		select {
 		case w.pongs <- data:
 		default: // a pong is already queued; one answer is enough
@@ -107,6 +109,7 @@ func (s *supervisor) runWS(ctx context.Context) error {
 	err = w.read()
 	close(readDone)
 	<-writerDone
+	s.lively = s.lively || w.heard.Load()
 	return err
 }
 
