@@ -78,7 +78,13 @@ func (s *supervisor) longPollOnce(ctx context.Context, client *http.Client) (mov
 	switch resp.StatusCode {
 	case http.StatusNoContent, http.StatusRequestTimeout:
 		// 204: nothing yet; 408: the server's own hold ended (nchan's
-		// nchan_subscriber_timeout).
+		// nchan_subscriber_timeout). A 204 may say where the stream
+		// starts (the hub's ETag "0"): without a cursor of our own, that
+		// one brings the first message next, not the newest, so nothing
+		// published before the next request is skipped.
+		if etag := resp.Header.Get("ETag"); resp.StatusCode == http.StatusNoContent && etag != "" && s.poll.etag == "" && s.poll.lastModified == "" {
+			s.poll.etag = etag
+		}
 		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
 		resp.Body.Close()
 		s.markConnected()

@@ -124,6 +124,21 @@ func noMoreMessages(t *testing.T, f *running, d time.Duration) {
 	}
 }
 
+// Messages published while no request is in flight, before the client
+// had any cursor (after the first hold ended with 204), all arrive, in
+// order: the 204's ETag is where the stream starts.
+func TestLongPollKeepsWhatCameBeforeItsFirstMessage(t *testing.T) {
+	wh := newWatchedHub(t)
+	f := start(t, Config{URL: wh.srv.URL + "/poll", Transport: LongPoll, Hold: time.Second, PollInterval: 3 * time.Second}, nil)
+	eventually(t, "a request held at the hub", func() bool { return wh.inFlight.Load() == 1 })
+	eventually(t, "the hold over, no request in flight", func() bool { return wh.inFlight.Load() == 0 })
+	for i := range 3 {
+		wh.Publish(hub.Event{Data: fmt.Sprintf(`{"seq":%d}`, i)})
+	}
+	expectSeq(t, f.messages(t, 3), 0)
+	f.stop(t)
+}
+
 func TestLongPollHubEveryMessageOnceInOrder(t *testing.T) {
 	wh := newWatchedHub(t)
 	const n, rate = 1000, 200

@@ -48,12 +48,14 @@ func (h *Hub) onPoll(w http.ResponseWriter, r *http.Request) {
 // misses nothing. Any other conditional request gets the newest message
 // once it differs from what the validators describe; an unconditional one
 // gets the newest at once. Whatever is not there yet is waited for until
-// the wait ends: then 304 (204 when nothing was ever published).
+// the wait ends: then 304, or 204 with the ETag "0" (before the first
+// message) when nothing was ever published.
 func (h *Hub) onLongPoll(w http.ResponseWriter, r *http.Request, wait time.Duration) {
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
+	id, hasID := cursorID(r.Header.Get("If-None-Match"))
 	for {
-		ev, lost, wake := h.longPollNext(r)
+		ev, lost, wake, heldAt := h.longPollNext(r, id, hasID)
 		if wake == nil {
 			if lost {
 				// Messages after the client's id have already left the log.
@@ -63,6 +65,11 @@ func (h *Hub) onLongPoll(w http.ResponseWriter, r *http.Request, wait time.Durat
 			writeEvent(w, ev)
 			return
 		}
+		// Held: whatever is published from now on is new to this
+		// request, so it follows on from the newest id it was held at.
+		// Otherwise a burst published while it wakes would hand it the
+		// newest message of the burst and skip the rest.
+		id, hasID = heldAt, true
 		select {
 		case <-wake:
 		case <-r.Context().Done():
@@ -73,6 +80,10 @@ func (h *Hub) onLongPoll(w http.ResponseWriter, r *http.Request, wait time.Durat
 		case <-timer.C:
 			ev, ok := h.latest()
 			if !ok {
+				// Nothing yet: the cursor before the first message, so a
+				// client that sends it back gets the first one, however
+				// many were published before its next request.
+				w.Header().Set("ETag", etagOf(Event{}))
 				w.WriteHeader(http.StatusNoContent)
 				return
 			}
@@ -83,26 +94,28 @@ func (h *Hub) onLongPoll(w http.ResponseWriter, r *http.Request, wait time.Durat
 	}
 }
 
-// longPollNext is the event a long poll gets now (see onLongPoll), or the
-// channel closed by the next Publish when there is none yet.
-func (h *Hub) longPollNext(r *http.Request) (ev Event, lost bool, wake <-chan struct{}) {
+// longPollNext is the event a long poll gets now (see onLongPoll): the
+// one after id when hasID, else the newest unless r's validators match it.
+// When there is none yet it returns the channel closed by the next
+// Publish, and heldAt, the newest id at that moment.
+func (h *Hub) longPollNext(r *http.Request, id uint64, hasID bool) (ev Event, lost bool, wake <-chan struct{}, heldAt uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.last == 0 {
-		return Event{}, false, h.wake
+		return Event{}, false, h.wake, 0
 	}
-	if id, ok := cursorID(r.Header.Get("If-None-Match")); ok {
+	if hasID {
 		from, lost := h.startLocked(id)
 		if from > h.last {
-			return Event{}, false, h.wake
+			return Event{}, false, h.wake, h.last
 		}
-		return h.ring[(from-1)%uint64(len(h.ring))].ev, lost, nil
+		return h.ring[(from-1)%uint64(len(h.ring))].ev, lost, nil, 0
 	}
 	ev = h.ring[(h.last-1)%uint64(len(h.ring))].ev
 	if notModified(r, etagOf(ev), ev.Time) {
-		return Event{}, false, h.wake
+		return Event{}, false, h.wake, h.last
 	}
-	return ev, false, nil
+	return ev, false, nil, 0
 }
 
 // cursorID reads an If-None-Match that is one of our ETags: a single id.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -103,6 +105,54 @@ func TestLongPollBeforeTheFirstMessageWaitsForIt(t *testing.T) {
 	resp, body := pollReq(t, base+"/poll", map[string]string{"Prefer": "wait=10"})
 	if resp.StatusCode != http.StatusOK || body != `{"first":true}` {
 		t.Fatalf("%s %q, want the first message", resp.Status, body)
+	}
+}
+
+// A wait that ends before the first message answers 204 with the cursor
+// before it, ETag "0": sent back, it brings the first message, not the
+// newest, however many were published in between.
+func TestLongPollBeforeTheFirstMessageGivesACursor(t *testing.T) {
+	h, base := newHub(t, Options{})
+	resp, _ := pollReq(t, base+"/poll", map[string]string{"Prefer": "wait=1"})
+	etag := resp.Header.Get("ETag")
+	if resp.StatusCode != http.StatusNoContent || etag != `"0"` {
+		t.Fatalf("%s with ETag %q, want 204 with \"0\"", resp.Status, etag)
+	}
+	for _, d := range []string{"1", "2", "3"} {
+		h.Publish(Event{Data: d})
+	}
+	for _, want := range []string{"1", "2", "3"} {
+		resp, body := pollReq(t, base+"/poll", map[string]string{"If-None-Match": etag, "Prefer": "wait=10"})
+		if resp.StatusCode != http.StatusOK || body != want {
+			t.Fatalf("long poll after %s: %s %q, want %q", etag, resp.Status, body, want)
+		}
+		etag = resp.Header.Get("ETag")
+	}
+}
+
+// A held long poll that names no cursor gets the first message published
+// after it was held, even when more follow before it wakes: the burst is
+// not skipped to its newest. One P makes "before it wakes" certain: the
+// woken handler cannot run until the test goroutine blocks.
+func TestHeldLongPollGetsTheFirstOfABurst(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	h := New(Options{Logger: testLogger(t)})
+	defer h.Close()
+	req := httptest.NewRequest("GET", "/poll", nil)
+	req.Header.Set("Prefer", "wait=10")
+	rec := httptest.NewRecorder()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.Handler().ServeHTTP(rec, req)
+	}()
+	time.Sleep(50 * time.Millisecond) // the handler runs until it is held
+	for _, d := range []string{"1", "2", "3"} {
+		h.Publish(Event{Data: d})
+	}
+	<-done
+	if rec.Code != http.StatusOK || rec.Body.String() != "1" {
+		t.Errorf("%d %q, want the first of the burst, \"1\"", rec.Code, rec.Body.String())
 	}
 }
 
