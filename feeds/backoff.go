@@ -24,8 +24,8 @@ const (
 // capped, across attempts that delivered nothing (refused, handshake
 // failed, an error status, closed before any message). A connection that
 // delivered at least one message, or on a quiet link a keep-alive (an SSE
-// comment, a WebSocket pong or ping, a poll's 304 or a long poll's 204 or
-// 408), starts the count again, so the next try comes at the first step;
+// comment, a WebSocket pong or ping, a poll's 304, a long poll's 204 or
+// 408, a granted MQTT subscription), starts the count again, so the next try comes at the first step;
 // Floor then keeps a server that accepts, sends one message and hangs up
 // from being reconnected to in a tight loop.
 //

@@ -273,6 +273,9 @@ func (s *supervisor) runMQTT(ctx context.Context) error {
 		return &MQTTSubscribeError{Filter: t.filter}
 	}
 	s.markConnected()
+	// Accepted and subscribed: the link works, even if the topic is
+	// quiet and the network then cuts it.
+	s.lively = true
 
 	for {
 		select {

@@ -604,14 +604,14 @@ func TestMQTTStopWhileConnecting(t *testing.T) {
 // well-formed subscription (its ACLs filter at delivery), so a scripted
 // peer plays a broker that refuses: CONNACK 0, then SUBACK 0x80.
 func TestMQTTRefusedSubscriptionStops(t *testing.T) {
-	addr := scriptedBroker(t, func(typ byte, body []byte) []byte {
+	addr := scriptedBroker(t, func(typ byte, body []byte) ([]byte, bool) {
 		switch typ >> 4 {
 		case 1: // CONNECT
-			return []byte{0x20, 2, 0, 0}
+			return []byte{0x20, 2, 0, 0}, false
 		case 8: // SUBSCRIBE: refuse the one filter
-			return []byte{0x90, 3, body[0], body[1], 0x80}
+			return []byte{0x90, 3, body[0], body[1], 0x80}, false
 		}
-		return nil
+		return nil, false
 	})
 	f := start(t, Config{URL: "mqtt://" + addr + "/office/%23", Backoff: mqttBackoff}, nil)
 	err := f.finished(t)
@@ -631,11 +631,11 @@ func TestMQTTRefusedSubscriptionStops(t *testing.T) {
 // mosquitto), and reconnects for 3, server unavailable.
 func TestMQTTConnackCodes(t *testing.T) {
 	for _, code := range []byte{2, 3} {
-		addr := scriptedBroker(t, func(typ byte, body []byte) []byte {
+		addr := scriptedBroker(t, func(typ byte, body []byte) ([]byte, bool) {
 			if typ>>4 == 1 { // CONNECT
-				return []byte{0x20, 2, 0, code}
+				return []byte{0x20, 2, 0, code}, false
 			}
-			return nil
+			return nil, false
 		})
 		f := start(t, Config{URL: "mqtt://" + addr + "/t", Backoff: mqttBackoff}, nil)
 		var re *MQTTRefusedError
@@ -660,9 +660,10 @@ func TestMQTTConnackCodes(t *testing.T) {
 }
 
 // scriptedBroker plays an MQTT broker on a loopback port: answer gives the
-// bytes to write for each packet a client sends (nil: none). It returns
-// the address; the listener and its connections end with the test.
-func scriptedBroker(t *testing.T, answer func(typ byte, body []byte) []byte) string {
+// bytes to write for each packet a client sends (nil: none), and whether
+// to hang up after them. It returns the address; the listener and its
+// connections end with the test.
+func scriptedBroker(t *testing.T, answer func(typ byte, body []byte) (reply []byte, hangUp bool)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -688,14 +689,40 @@ func scriptedBroker(t *testing.T, answer func(typ byte, body []byte) []byte) str
 					if err != nil {
 						return
 					}
-					if b := answer(typ, body); b != nil {
+					b, hangUp := answer(typ, body)
+					if b != nil {
 						c.Write(b)
+					}
+					if hangUp {
+						return
 					}
 				}
 			}()
 		}
 	}()
 	return ln.Addr().String()
+}
+
+// A quiet subscription (no message) that the network cuts now and then
+// comes back at the first step each time: the broker accepted and
+// subscribed, so the link works.
+func TestMQTTQuietSubscriptionThatDropsStartsAgain(t *testing.T) {
+	addr := scriptedBroker(t, func(typ byte, body []byte) ([]byte, bool) {
+		switch typ >> 4 {
+		case 1: // CONNECT
+			return []byte{0x20, 2, 0, 0}, false
+		case 8: // SUBSCRIBE: granted at QoS 0, then the link is cut
+			return []byte{0x90, 3, body[0], body[1], 0}, true
+		}
+		return nil, false
+	})
+	f := start(t, Config{URL: "mqtt://" + addr + "/quiet", Backoff: Backoff{Jitter: -1}}, newFakeClock())
+	for range 3 {
+		if st := f.waitState(t, Reconnecting); st.Attempt != 1 {
+			t.Fatalf("attempt %d after %v; want 1: the broker subscribed us", st.Attempt, st.Err)
+		}
+	}
+	f.stop(t)
 }
 
 // readMQTTPacket reads one MQTT control packet: its first byte and body.

@@ -40,8 +40,9 @@ type supervisor struct {
 	delivered bool // the current connection delivered a message
 	// lively is set when the current connection, without a message,
 	// showed the server at work: an SSE keep-alive comment, a WebSocket
-	// pong or ping, a poll's "nothing new". Such a link works, only
-	// quietly: it resets the backoff as a message does.
+	// pong or ping, a poll's "nothing new", a granted MQTT subscription.
+	// Such a link works, only quietly: it resets the backoff as a message
+	// does.
 	lively bool
 	// answered is set when the current attempt's SSE request got an
 	// HTTP response, whatever its status.
