@@ -19,8 +19,9 @@ import (
 )
 
 const usage = `Feedscope watches numbers from a server as live line charts. It reads
-HTTP polling, WebSocket and Server-Sent Events, and finds the numbers in JSON,
-key=value text, bare numbers and Prometheus /metrics pages.
+HTTP polling, long polling, WebSocket, Server-Sent Events and MQTT (and replays
+recordings), and finds the numbers in JSON, key=value text, bare numbers and
+Prometheus /metrics pages.
 
 Usage:
   feedscope [--url URL] [--transport auto|poll|longpoll|ws|sse|mqtt|file]
