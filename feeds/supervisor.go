@@ -118,9 +118,9 @@ func (s *supervisor) run(ctx context.Context) error {
 // cap; attempts that deliver nothing after it back off from it as they
 // would from the backoff's first step. Otherwise the backoff decides.
 // Whoever decides, after a connection that proved the link works, the
-// next one starts no sooner than the floor after it. Without the growth and the
-// floor, a server that sends retry: 1 and hangs up, or then goes away,
-// would be reconnected to a thousand times a second.
+// next one starts no sooner than the floor after it. Without the growth
+// and the floor, a server that sends retry: 1 and hangs up, or then goes
+// away, would be reconnected to a thousand times a second.
 func (s *supervisor) nextDelay(err error, attempt int, start time.Time) time.Duration {
 	b := s.cfg.Backoff
 	var delay time.Duration
