@@ -219,3 +219,29 @@ func TestStatusLineChangesOnceASecond(t *testing.T) {
 		}
 	}
 }
+
+// The window tells its status bar when the chart is paused: with the
+// statistics second up and only the byte count changed, a flush of the
+// paused window repaints nothing, and the same flush unpaused shows the
+// new count.
+func TestPausedWindowHoldsTheByteCount(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := newTestUI(t, a, Options{})
+	u.chart.SetPaused(true)
+	u.flush()
+	count, restore := refreshcount.Install(a)
+	defer restore()
+	u.bridge.bytes.Add(4096)
+	u.status.statsDue = time.Time{}
+	count.Reset()
+	u.flush()
+	if !count.Nothing() {
+		t.Errorf("paused, a new byte count alone: %s", refreshed(count))
+	}
+	u.chart.SetPaused(false)
+	u.status.statsDue = time.Time{}
+	u.flush()
+	if !strings.HasSuffix(u.status.stats.Text, "4.0 KiB") {
+		t.Errorf("unpaused: %q", u.status.stats.Text)
+	}
+}

@@ -36,6 +36,14 @@ type statusBar struct {
 	problem string
 
 	statsDue time.Time // when the statistics line is next rebuilt
+
+	// chartPaused says the chart is paused, so nothing else in the window
+	// repaints each second: the byte count alone then changes only every
+	// pausedBytesEvery (the rates and the age, which say whether the feed
+	// is alive, still change within a second).
+	chartPaused bool
+	shownHead   string    // the statistics line without the byte count
+	bytesDue    time.Time // when a changed byte count alone is next shown
 }
 
 func newStatusBar(onReconnect func()) *statusBar {
@@ -78,14 +86,15 @@ func stateColor(st feeds.State) color.Color {
 // statistics, so a reconnect's counters are not a second late.
 func (s *statusBar) setStatus(st feeds.Status) {
 	s.st, s.hasSt = st, true
-	s.statsDue = time.Time{}
+	s.statsDue, s.bytesDue = time.Time{}, time.Time{}
 }
 
 // show brings the bar up to date for now. Called on the main goroutine
 // every flush, it changes an object only when what it shows differs: every
 // Refresh repaints the whole window. The statistics are rebuilt once a
 // second (statsEvery), so the age ticks in seconds and the rates and bytes
-// do not flicker a repaint into every flush.
+// do not flicker a repaint into every flush; while the chart is paused a
+// changed byte count alone waits for pausedBytesEvery.
 func (s *statusBar) show(now time.Time, b *bridge, r *rates, running bool) {
 	s.apply(s.describe(now))
 
@@ -135,13 +144,23 @@ func (s *statusBar) showLineStats(now time.Time, last int64, r *rates, bytes uin
 	default:
 		age = "last at " + formatClock(time.Unix(0, last), now)
 	}
-	setLabel(s.stats, fmt.Sprintf("%s msg/s · %s samples/s · %s · %s",
-		formatRate(r.msgsPS), formatRate(r.samplesPS), age, formatBytes(bytes)))
+	head := fmt.Sprintf("%s msg/s · %s samples/s · %s", formatRate(r.msgsPS), formatRate(r.samplesPS), age)
+	if s.chartPaused && head == s.shownHead && now.Before(s.bytesDue) {
+		return // only the byte count would change: not worth a repaint
+	}
+	s.shownHead, s.bytesDue = head, now.Add(pausedBytesEvery)
+	setLabel(s.stats, head+" · "+formatBytes(bytes))
 }
 
 // statsEvery is how often the statistics line is rebuilt: the age is shown
 // in whole seconds, and nobody reads rates faster.
 const statsEvery = time.Second
+
+// pausedBytesEvery is how often a paused window shows a new byte count when
+// nothing else on the line changed. A paused chart repaints nothing, so a
+// byte count ticking every second would be the window's one repaint a
+// second: most of what a paused window costs.
+const pausedBytesEvery = 10 * time.Second
 
 // describe is what the dot, the state and the detail show at now.
 func (s *statusBar) describe(now time.Time) (dot color.Color, state string, stateCol color.Color, detail string) {

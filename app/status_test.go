@@ -57,3 +57,68 @@ func TestDisconnectedStatusLineStaysPut(t *testing.T) {
 		t.Errorf("running, quiet for 65 s: %q", got)
 	}
 }
+
+// Paused on a steady feed, the chart repaints nothing, so the statistics
+// line would be the window's only repaint: the byte count alone is shown
+// every 10 s, while the rates and the age, which tell whether the feed is
+// alive, still change within a second. Unpaused, the bytes count every
+// second again.
+func TestPausedStatusLineHoldsTheByteCount(t *testing.T) {
+	test.NewTempApp(t)
+	s := newStatusBar(func() {})
+	var b bridge
+	var r rates
+	t0 := time.Now()
+	s.setStatus(feeds.Status{State: feeds.Connected, Transport: feeds.SSE, Time: t0})
+	now, arriving := t0, true
+	flush := func() {
+		now = now.Add(100 * time.Millisecond)
+		if arriving { // 20 messages of 100 bytes a second
+			b.msgs.Add(2)
+			b.bytes.Add(200)
+			b.lastMsg.Store(now.UnixNano())
+		}
+		r.update(now, b.msgs.Load(), b.samples.Load())
+		s.show(now, &b, &r, true)
+	}
+	for range 50 { // the rates settle
+		flush()
+	}
+	s.chartPaused = true
+	changes, shown := 0, s.stats.Text
+	for range 600 {
+		flush()
+		if s.stats.Text != shown {
+			changes, shown = changes+1, s.stats.Text
+			if want := formatBytes(b.bytes.Load()); !strings.HasSuffix(shown, want) {
+				t.Fatalf("a changed line shows a stale byte count: %q, want %s", shown, want)
+			}
+		}
+	}
+	if changes < 5 || changes > 6 {
+		t.Errorf("a paused minute at 20 msg/s changed the statistics line %d times, want 6 (every 10 s)", changes)
+	}
+	if !strings.Contains(shown, "20 msg/s") || !strings.Contains(shown, "<1s ago") {
+		t.Fatalf("paused on a live feed: %q", shown)
+	}
+
+	arriving = false // the feed stalls: the age shows it at once
+	for range 12 {
+		flush()
+	}
+	if !strings.Contains(s.stats.Text, "last 1s ago") {
+		t.Errorf("paused, 1.2 s after the last message: %q", s.stats.Text)
+	}
+
+	arriving, s.chartPaused = true, false
+	for range 30 {
+		flush()
+	}
+	before := s.stats.Text
+	for range 10 {
+		flush()
+	}
+	if s.stats.Text == before {
+		t.Errorf("unpaused, a second on: %q → %q", before, s.stats.Text)
+	}
+}

@@ -298,6 +298,7 @@ func (u *UI) flush() {
 	}
 	u.flushRecordings()
 	now := time.Now()
+	u.status.chartPaused = u.chart.Paused()
 	if u.dash != nil {
 		u.flushDash(now)
 	} else {
