@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"net"
 	"net/url"
@@ -83,6 +84,7 @@ func (s *supervisor) initMQTT(u *url.URL) error {
 		t.user, t.password = s.cfg.MQTTUsername, s.cfg.MQTTPassword
 	}
 	s.mqtt = t
+	s.mqttSeen = newMQTTSeen()
 	return nil
 }
 
@@ -283,8 +285,7 @@ func (s *supervisor) runMQTT(ctx context.Context) error {
 			c.Disconnect(mqttQuiesce)
 			return ctx.Err()
 		case m := <-q.ch:
-			q.take(m)
-			s.emitMessage(m)
+			s.emitMQTT(q, m)
 		case <-q.failed:
 			// What arrived before the failure is delivered before the
 			// Reconnecting that follows; after Disconnect the library
@@ -293,8 +294,7 @@ func (s *supervisor) runMQTT(ctx context.Context) error {
 			for {
 				select {
 				case m := <-q.ch:
-					q.take(m)
-					s.emitMessage(m)
+					s.emitMQTT(q, m)
 				default:
 					return q.err()
 				}
@@ -413,7 +413,7 @@ func (d *mqttDialer) wait(ctx context.Context, ct mqtt.Token) bool {
 // QoS 1 gets the rest from the broker. Memory stays bounded however fast
 // the broker sends and however slow the Handler is.
 type mqttQueue struct {
-	ch       chan Message
+	ch       chan mqttMessage
 	limit    int64 // largest payload
 	maxBytes int64
 	clk      clock
@@ -427,7 +427,7 @@ type mqttQueue struct {
 
 func newMQTTQueue(limit int64, clk clock) *mqttQueue {
 	return &mqttQueue{
-		ch:       make(chan Message, mqttQueueLen),
+		ch:       make(chan mqttMessage, mqttQueueLen),
 		limit:    limit,
 		maxBytes: max(mqttQueueBytes, 2*limit),
 		clk:      clk,
@@ -456,7 +456,7 @@ func (q *mqttQueue) onMessage(_ mqtt.Client, pm mqtt.Message) {
 		return
 	}
 	select {
-	case q.ch <- Message{Data: data, Topic: pm.Topic(), Time: q.clk.Now()}:
+	case q.ch <- mqttMessage{Message{Data: data, Topic: pm.Topic(), Time: q.clk.Now()}, pm.Retained()}:
 	default:
 		q.bytes.Add(-n)
 		q.overflow()
@@ -472,6 +472,65 @@ var errMQTTOverflow = errors.New("MQTT: messages arrived faster than they were t
 
 // take accounts for a message the supervisor took from ch.
 func (q *mqttQueue) take(m Message) { q.bytes.Add(-int64(len(m.Data))) }
+
+// mqttMessage is a message in the queue: retained says the broker sent it
+// because of our SUBSCRIBE, from what it keeps for the topic, not as it
+// was published.
+type mqttMessage struct {
+	Message
+	retained bool
+}
+
+// emitMQTT takes m from q and delivers it, unless it is a retained message
+// the feed has shown already.
+func (s *supervisor) emitMQTT(q *mqttQueue, m mqttMessage) {
+	q.take(m.Message)
+	if s.mqttSeen.fresh(m.Topic, m.Data, m.retained) {
+		s.emitMessage(m.Message)
+	}
+}
+
+// mqttSeen remembers, per topic, the last payload the feed delivered and
+// the last retained one. A broker sends a topic's retained message again
+// on every SUBSCRIBE, so on every reconnect: shown again, an old value
+// would come back as a new point at the time of the reconnect. A retained
+// message equal to the last shown on its topic, or to the last retained
+// one, is skipped; one that changed while the feed was away is shown. Used
+// on the supervisor's goroutine only.
+type mqttSeen struct {
+	seed   maphash.Seed
+	topics map[string]seenPayloads
+}
+
+// seenPayloads are the hashes of a topic's last payload and last retained
+// payload.
+type seenPayloads struct{ last, retained uint64 }
+
+// mqttSeenTopics bounds the topics remembered; a topic beyond them is
+// never skipped.
+const mqttSeenTopics = 10000
+
+func newMQTTSeen() *mqttSeen {
+	return &mqttSeen{seed: maphash.MakeSeed(), topics: map[string]seenPayloads{}}
+}
+
+// fresh reports whether a message is news, and remembers it if so.
+func (m *mqttSeen) fresh(topic string, data []byte, retained bool) bool {
+	h := maphash.Bytes(m.seed, data)
+	p, ok := m.topics[topic]
+	if retained && ok && (h == p.last || h == p.retained) {
+		return false
+	}
+	if !ok && len(m.topics) >= mqttSeenTopics {
+		return true
+	}
+	p.last = h
+	if retained {
+		p.retained = h
+	}
+	m.topics[topic] = p
+	return true
+}
 
 // fail ends the connection with err; only the first cause counts.
 func (q *mqttQueue) fail(err error) {

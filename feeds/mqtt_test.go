@@ -747,3 +747,55 @@ func readMQTTPacket(r io.Reader) (byte, []byte, error) {
 	_, err := io.ReadFull(r, body)
 	return typ, body, err
 }
+
+// A broker sends a topic's retained message again on every SUBSCRIBE, so
+// on every reconnect. The feed shows it once: after a network cut a
+// retained value it has shown (the last on its topic, or the last retained
+// one though live values followed it) does not come back as a new point,
+// and one that changed while the feed was away is shown.
+func TestMQTTRetainedIsNotShownAgainAfterReconnect(t *testing.T) {
+	b := mqtttest.New(t, nil)
+	px := startCutProxy(t, b.Addr())
+	pub := mqtttest.NewPublisher(t, b.Addr(), "", "")
+	pub.Publish("site/state", 1, true, "on")
+	pub.Publish("site/temp", 1, true, "7")
+	f := start(t, Config{URL: "mqtt://" + px.addr() + "/site/%23", Backoff: mqttBackoff}, nil)
+	f.waitState(t, Connected)
+	got := map[string]string{}
+	for _, m := range f.messages(t, 2) {
+		got[m.Topic] = string(m.Data)
+	}
+	if got["site/state"] != "on" || got["site/temp"] != "7" {
+		t.Fatalf("retained at first: %v", got)
+	}
+	pub.Publish("site/temp", 1, false, "8") // live, not retained
+	if m := f.messages(t, 1)[0]; string(m.Data) != "8" {
+		t.Fatalf("live: %q on %s", m.Data, m.Topic)
+	}
+
+	// reconnect cuts the link and waits for the feed to subscribe again.
+	reconnect := func(during func()) {
+		t.Helper()
+		px.cut()
+		f.waitState(t, Reconnecting)
+		if during != nil {
+			during()
+		}
+		px.restore()
+		f.waitState(t, Connected)
+	}
+	reconnect(nil)
+	pub.Publish("site/temp", 1, false, "9")
+	if m := f.messages(t, 1)[0]; m.Topic != "site/temp" || string(m.Data) != "9" {
+		t.Fatalf("after a reconnect the first message is %q on %s, want the live 9 on site/temp: a retained value came back", m.Data, m.Topic)
+	}
+
+	reconnect(func() { pub.Publish("site/state", 1, true, "off") })
+	if m := f.messages(t, 1)[0]; m.Topic != "site/state" || string(m.Data) != "off" {
+		t.Fatalf("a retained value changed while away: got %q on %s, want off on site/state", m.Data, m.Topic)
+	}
+	pub.Publish("site/temp", 1, false, "10")
+	if m := f.messages(t, 1)[0]; m.Topic != "site/temp" || string(m.Data) != "10" {
+		t.Fatalf("after it: %q on %s, want 10 on site/temp", m.Data, m.Topic)
+	}
+}

@@ -34,6 +34,7 @@ type supervisor struct {
 	sse       sseState
 	poll      pollState
 	mqtt      *mqttTarget // set for mqtt:// and mqtts:// URLs
+	mqttSeen  *mqttSeen   // what an MQTT feed has shown, across reconnects
 	file      *fileTarget // set for file: URLs
 
 	connected bool // Connected was emitted for the current connection
