@@ -186,6 +186,27 @@ func (u *UI) stopDashFeed(f *dashFeed) {
 	f.bridge.setStatus(feeds.Status{State: feeds.Stopped, Transport: f.st.Transport, Time: time.Now()})
 }
 
+// recording reports whether f loads a recording whole (a file: URL without
+// a query) rather than connecting to a server.
+func (f *dashFeed) recording() bool {
+	_, ok := recordingPath(f.feed.URL)
+	return ok
+}
+
+// busy reports whether f has something to stop: its supervisor runs, or
+// its recording is loading.
+func (f *dashFeed) busy() bool { return f.run != nil || f.rec != nil && f.rec.loading() }
+
+// loadedWhole reports whether f is a recording loaded into the store, with
+// nothing left to start or stop (its replay has its own bar).
+func (f *dashFeed) loadedWhole() bool { return f.rec != nil && f.rec.loaded && !f.rec.loading() }
+
+// connects reports whether any feed of the dashboard connects to a server:
+// one of recordings alone has nothing to connect.
+func (v *dashView) connects() bool {
+	return slices.ContainsFunc(v.feeds, func(f *dashFeed) bool { return !f.recording() })
+}
+
 // dashRunning reports whether any feed of the dashboard runs.
 func (v *dashView) running() bool {
 	for _, f := range v.feeds {
@@ -263,26 +284,39 @@ func (u *UI) flushDash(now time.Time) {
 	s := u.status
 	s.apply(dot, state, stateCol, detail)
 	s.showStats(now, last, &u.rates, bytes)
-	s.reconnect.Enable()
+	if u.selectedFeed().recording() { // a file has nothing to reconnect to
+		s.reconnect.Disable()
+	} else {
+		s.reconnect.Enable()
+	}
 }
 
 // summary is the status bar's account of every feed: the counts per
-// state ("2 connected · 1 reconnecting in 2s"), coloured by the worst,
-// and the errors of the feeds that have one, by feed name.
+// state ("2 connected · 1 reconnecting in 2s", recordings "loaded" and
+// "loading"), coloured by the worst, and the errors of the feeds that have
+// one, by feed name.
 func (v *dashView) summary(now time.Time) (dot color.Color, state string, stateCol color.Color, detail string) {
-	var connected, connecting, stopped, disconnected int
+	var connected, connecting, loaded, loading, stopped, disconnected int
 	var reconnecting []time.Duration
 	var errs []string
 	for i, f := range v.feeds {
+		st := f.st.State
 		if !f.hasSt {
-			connecting++
-			continue
+			st = feeds.Connecting
 		}
-		switch f.st.State {
+		switch st {
 		case feeds.Connected:
-			connected++
+			if f.recording() {
+				loaded++
+			} else {
+				connected++
+			}
 		case feeds.Connecting:
-			connecting++
+			if f.recording() {
+				loading++
+			} else {
+				connecting++
+			}
 		case feeds.Reconnecting:
 			left := max(f.st.Time.Add(f.st.Delay).Sub(now), 0)
 			reconnecting = append(reconnecting, left)
@@ -304,7 +338,9 @@ func (v *dashView) summary(now time.Time) (dot color.Color, state string, stateC
 		}
 	}
 	add(connected, "connected")
+	add(loaded, "loaded")
 	add(connecting, "connecting")
+	add(loading, "loading")
 	if n := len(reconnecting); n > 0 {
 		// The soonest attempt: the figure that changes next.
 		parts = append(parts, fmt.Sprintf("%d reconnecting in %s", n, countdown(slices.Min(reconnecting))))
@@ -316,9 +352,9 @@ func (v *dashView) summary(now time.Time) (dot color.Color, state string, stateC
 	switch {
 	case stopped > 0:
 		worst = feeds.Stopped
-	case len(reconnecting) > 0 || connecting > 0:
+	case len(reconnecting) > 0 || connecting > 0 || loading > 0:
 		worst = feeds.Reconnecting
-	case connected > 0:
+	case connected > 0 || loaded > 0:
 		worst = feeds.Connected
 	default:
 		return theme.Color(theme.ColorNameDisabled), state, theme.Color(theme.ColorNameForeground), ""

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -277,7 +278,7 @@ func (u *UI) removeFeed(name string) {
 }
 
 // showFeedMenu opens the menu of feed i at an absolute position: Connect,
-// Disconnect, Edit…, Remove….
+// Disconnect (for a recording: Load, Stop loading), Edit…, Remove….
 func (u *UI) showFeedMenu(i int, at fyne.Position) {
 	if u.dash == nil || i >= len(u.dash.feeds) {
 		return
@@ -286,7 +287,10 @@ func (u *UI) showFeedMenu(i int, at fyne.Position) {
 	name := f.feed.Name
 	connect := fyne.NewMenuItem("Connect", func() { u.setFeedRunning(f, true) })
 	disconnect := fyne.NewMenuItem("Disconnect", func() { u.setFeedRunning(f, false) })
-	connect.Disabled, disconnect.Disabled = f.run != nil, f.run == nil
+	if f.recording() {
+		connect.Label, disconnect.Label = "Load", "Stop loading"
+	}
+	connect.Disabled, disconnect.Disabled = f.busy() || f.loadedWhole(), !f.busy()
 	u.feedMenu = fyne.NewMenu(name, connect, disconnect, fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Edit…", func() { u.showEditFeed(name) }),
 		fyne.NewMenuItem("Remove…", func() { u.confirmRemoveFeed(name) }))
@@ -430,6 +434,15 @@ func (v *dashView) selectedDetail(now time.Time, others string) string {
 	_, state, _, detail := s.describe(now)
 	if !f.hasSt {
 		state = "Connecting"
+	}
+	if path, ok := recordingPath(f.feed.URL); ok {
+		// A file is loaded, not connected to.
+		switch {
+		case !f.hasSt || f.st.State == feeds.Connecting:
+			state, detail = "Loading "+filepath.Base(path), ""
+		case f.st.State == feeds.Connected:
+			state, detail = "Loaded from "+filepath.Base(path), ""
+		}
 	}
 	text := f.feed.Name + ": " + state
 	switch {

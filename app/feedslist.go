@@ -51,7 +51,7 @@ func (u *UI) newFeedsList() *feedsList {
 		r.label.Wrapping = fyne.TextWrapBreak
 		r.label.onTap = func() { u.selectFeed(i) }
 		r.label.onMenu = func(at fyne.Position) { u.showFeedMenu(i, at) }
-		r.toggle = widget.NewButtonWithIcon("", theme.MediaStopIcon(), func() { u.setFeedRunning(f, f.run == nil) })
+		r.toggle = widget.NewButtonWithIcon("", theme.MediaStopIcon(), func() { u.setFeedRunning(f, !f.busy()) })
 		r.toggle.Importance = widget.LowImportance
 		r.more = widget.NewButtonWithIcon("", theme.MoreHorizontalIcon(), nil)
 		r.more.OnTapped = func() {
@@ -102,8 +102,15 @@ func (l *feedsList) show(v *dashView) {
 			r.dot.Refresh()
 		}
 		setLabel(&r.label.Label, f.feed.Name+" · "+formatRate(r.rates.msgsPS)+" msg/s")
+		// A recording loaded whole has nothing to start or stop: its
+		// replay has the replay bar.
+		if f.loadedWhole() {
+			r.toggle.Hide() // returns at once when hidden already
+			continue
+		}
+		r.toggle.Show()
 		icon := theme.MediaPlayIcon()
-		if f.run != nil {
+		if f.busy() {
 			icon = theme.MediaStopIcon()
 		}
 		if r.toggle.Icon == nil || r.toggle.Icon.Name() != icon.Name() {

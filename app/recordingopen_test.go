@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"feedscope/app/dashboard"
 	"feedscope/charts"
@@ -502,5 +503,96 @@ series = ["nothing-yet"]
 	})
 	if len(other.Series) != 1 || other.Series[0].Match != "live/*" {
 		t.Errorf("the other panel's entries are %+v", other.Series)
+	}
+}
+
+// A recording loaded whole is loaded, not connected: the status bar counts
+// it as loaded (loading while it loads) and names its file, its row has
+// no ▶ (its replay has the replay bar) but ■ while it loads, its menu
+// says Load and Stop loading, and a dashboard of recordings alone has no
+// Connect or Reconnect now to press. Beside a live feed, Connect acts on
+// the live one.
+func TestRecordingFeedIsLoadedNotConnected(t *testing.T) {
+	whole := writeLongCSV(t, "whole.csv", 50, "w")
+	pipe := makeFIFO(t)
+	d := parseDash(t, fmt.Sprintf(`
+[[feed]]
+name = "whole"
+url = %q
+[[feed]]
+name = "pipe"
+url = %q
+[[panel]]
+series = ["*"]
+`, recordingURL(whole), recordingURL(pipe)))
+	u := newTestUI(t, test.NewTempApp(t), Options{Dashboard: d, DashboardPath: filepath.Join(t.TempDir(), "d.toml")})
+	waitFor(t, u, "whole loaded, the pipe loading", func() bool {
+		r := u.rw.recs["whole"]
+		return r != nil && r.loaded && u.rw.progress[pipe] != nil
+	})
+	u.dash.listDue = time.Time{}
+	u.flush()
+	rows := u.dash.list.rows
+	if got := u.status.state.Text; got != "1 loaded · 1 loading" {
+		t.Errorf("status %q, want 1 loaded · 1 loading", got)
+	}
+	if got := u.status.detail.Text; !strings.HasPrefix(got, "whole: Loaded from whole.csv") {
+		t.Errorf("detail %q", got)
+	}
+	if rows[0].toggle.Visible() {
+		t.Error("the loaded recording's row has a ▶ that does nothing")
+	}
+	if !rows[1].toggle.Visible() || rows[1].toggle.Icon.Name() != theme.MediaStopIcon().Name() {
+		t.Error("the loading recording's row has no ■")
+	}
+	if !u.connectBtn.Disabled() || !u.status.reconnect.Disabled() {
+		t.Errorf("recordings alone: Connect disabled %v, Reconnect now disabled %v", u.connectBtn.Disabled(), u.status.reconnect.Disabled())
+	}
+	menu := func(i int) (load, stop *fyne.MenuItem) {
+		u.showFeedMenu(i, fyne.NewPos(10, 10))
+		defer u.win.Canvas().Overlays().Top().Hide()
+		return u.feedMenu.Items[0], u.feedMenu.Items[1]
+	}
+	if load, stop := menu(0); load.Label != "Load" || stop.Label != "Stop loading" || !load.Disabled || !stop.Disabled {
+		t.Errorf("loaded recording's menu: %q disabled %v, %q disabled %v", load.Label, load.Disabled, stop.Label, stop.Disabled)
+	}
+	if load, stop := menu(1); !load.Disabled || stop.Disabled {
+		t.Errorf("loading recording's menu: Load disabled %v, Stop loading disabled %v", load.Disabled, stop.Disabled)
+	}
+
+	test.Tap(rows[1].toggle) // ■ stops the load
+	if w, err := os.OpenFile(pipe, os.O_WRONLY, 0); err == nil {
+		w.Close() // unblock the read so the load can end
+	}
+	waitFor(t, u, "the pipe's load cancelled", func() bool {
+		f := u.dash.feeds[1]
+		return u.rw.loads == 0 && f.st.State == feeds.Stopped && f.st.Err == errLoadCancelled
+	})
+	u.dash.listDue = time.Time{}
+	u.flush()
+	if rows[1].toggle.Icon.Name() != theme.MediaPlayIcon().Name() {
+		t.Error("a cancelled load's row offers no ▶ to load again")
+	}
+	if load, _ := menu(1); load.Disabled {
+		t.Error("a cancelled load's menu does not offer Load")
+	}
+
+	// Beside a live feed, Connect and Reconnect now are there for it.
+	base := startHub(t)
+	d = parseDash(t, fmt.Sprintf(`
+[[feed]]
+name = "hub"
+url = %q
+[[feed]]
+name = "whole"
+url = %q
+[[panel]]
+series = ["*"]
+`, base+"/sse", recordingURL(whole)))
+	u = newTestUI(t, test.NewTempApp(t), Options{Dashboard: d, DashboardPath: filepath.Join(t.TempDir(), "e.toml")})
+	recordingLoaded(t, u, "whole")
+	waitFor(t, u, "the live feed connected", func() bool { return u.status.state.Text == "1 connected · 1 loaded" })
+	if u.connectBtn.Disabled() || u.connectBtn.Text != "Disconnect" || u.status.reconnect.Disabled() {
+		t.Errorf("beside a live feed: Connect %q disabled %v, Reconnect now disabled %v", u.connectBtn.Text, u.connectBtn.Disabled(), u.status.reconnect.Disabled())
 	}
 }

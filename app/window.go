@@ -369,6 +369,12 @@ func (u *UI) syncConnectButton() {
 		u.connectBtn.Importance = widget.HighImportance
 		u.connectBtn.Refresh()
 	}
+	// A dashboard of recordings alone has nothing to connect to.
+	if u.dash != nil && !u.dash.connects() {
+		u.connectBtn.Disable() // both return at once when nothing changes
+	} else {
+		u.connectBtn.Enable()
+	}
 }
 
 func (u *UI) toggleConnect() {
